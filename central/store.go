@@ -1,0 +1,91 @@
+// Package central holds the SPL's server: the interfaces its parts meet on.
+// Implementations live in subpackages named after what they use
+// (central/sqlite, central/postgres, central/blob, central/api).
+package central
+
+import (
+	"context"
+	"time"
+
+	"xdemat"
+)
+
+// Store is central's database. Two implementations (SQLite, PostgreSQL) pass
+// the same suite, central/storetest.
+//
+// Methods in the "tenant" group take the commune and poste from ctx
+// (xdemat.PosteFromContext) and never from an argument: a poste can only ever
+// read or change its own commune's data. They return EUNAUTHORIZED when ctx
+// carries no poste. Methods in the "SPL" group are for the admin console and
+// the CLI only.
+type Store interface {
+	// --- SPL group ---
+
+	// CreateCommune records a commune; ID is assigned when empty.
+	// EINVALID on bad fields, ECONFLICT when the SIREN already exists.
+	CreateCommune(ctx context.Context, c *xdemat.Commune) error
+	// FindCommune returns ENOTFOUND when there is no such commune.
+	FindCommune(ctx context.Context, id string) (*xdemat.Commune, error)
+	ListCommunes(ctx context.Context) ([]*xdemat.Commune, error)
+
+	// CreateCode records an enrollment code (Code, CommuneID, CreeLe, ExpireLe set by the caller).
+	// ENOTFOUND when the commune does not exist.
+	CreateCode(ctx context.Context, c *xdemat.CodeEnrolement) error
+	// ListCodes returns the codes of a commune, newest first ("" = all communes).
+	ListCodes(ctx context.Context, communeID string) ([]*xdemat.CodeEnrolement, error)
+	// RevokeCode cancels an unused code. ENOTFOUND, or EFORBIDDEN when already used.
+	RevokeCode(ctx context.Context, code string, now time.Time) error
+
+	// Enroll consumes code and records p (ID, CommuneID, EnrolleLe and Statut are set
+	// here) in one transaction, so that a code enrolls at most one poste even under
+	// concurrent use. ENOTFOUND for an unknown code; EFORBIDDEN (with the message
+	// of CodeEnrolement.Utilisable) for a used, expired or revoked one. Appends a
+	// "poste.enrole" event and a journal entry for the commune.
+	Enroll(ctx context.Context, code string, p *xdemat.Poste, now time.Time) error
+	// FindPoste is used to authenticate requests. ENOTFOUND.
+	FindPoste(ctx context.Context, id string) (*xdemat.Poste, error)
+	// ListPostes returns the postes of a commune ("" = all), by commune then name.
+	ListPostes(ctx context.Context, communeID string) ([]*xdemat.Poste, error)
+	// RevokePoste marks a poste revoked; it is refused from its next request on.
+	// Appends a "poste.revoque" event and a journal entry. ENOTFOUND.
+	RevokePoste(ctx context.Context, id string, now time.Time) error
+	// TouchPoste records that the poste was seen (version, pending operations).
+	TouchPoste(ctx context.Context, id string, now time.Time, version string, enAttente int64) error
+
+	// --- tenant group ---
+
+	// ApplyOperations records ops of the poste in ctx and returns the new
+	// acknowledged Seq. In one transaction: an op whose Seq is ≤ the poste's last
+	// Seq is a replay and is skipped when its ID matches what is stored (ECONFLICT
+	// otherwise); an op with Seq = last+1 is stored with one "operation.recue"
+	// event and one journal entry; an op with a larger Seq is a gap (ECONFLICT,
+	// nothing stored). Every document an op refers to must exist for the commune
+	// (EINVALID otherwise, nothing stored).
+	ApplyOperations(ctx context.Context, ops []*xdemat.Operation, now time.Time) (ack int64, err error)
+	// Ack returns the last acknowledged Seq of the poste in ctx.
+	Ack(ctx context.Context) (int64, error)
+	// ListOperations returns the commune's operations, in order of arrival.
+	ListOperations(ctx context.Context) ([]*xdemat.Operation, error)
+
+	// CreateDocument records a verified document for the commune, with one
+	// "document.recu" event and a journal entry. Idempotent: recording the same
+	// SHA-256 again changes nothing and returns nil.
+	CreateDocument(ctx context.Context, d *xdemat.Document, now time.Time) error
+	// FindDocument returns ENOTFOUND unless the commune holds the document.
+	FindDocument(ctx context.Context, sha256 string) (*xdemat.Document, error)
+	ListDocuments(ctx context.Context) ([]*xdemat.Document, error)
+
+	// Events returns at most limit events of the commune with Curseur > after, oldest first.
+	Events(ctx context.Context, after int64, limit int) ([]*xdemat.Evenement, error)
+	// Journal returns the commune's hash-chained journal, in order.
+	Journal(ctx context.Context) ([]*xdemat.Journal, error)
+
+	Close() error
+}
+
+// EventNotifier is told when a commune has new events, so that long-polling
+// postes wake up at once. The API calls Notify after each store call that
+// appended events (the store itself knows nothing of waiting postes).
+type EventNotifier interface {
+	Notify(communeID string)
+}
