@@ -49,7 +49,8 @@ type Store interface {
 	// RevokePoste marks a poste revoked; it is refused from its next request on.
 	// Appends a "poste.revoque" event and a journal entry. ENOTFOUND.
 	RevokePoste(ctx context.Context, id string, now time.Time) error
-	// TouchPoste records that the poste was seen (version, pending operations).
+	// TouchPoste records that the poste was seen (version, pending operations);
+	// enAttente < 0 keeps the stored count.
 	TouchPoste(ctx context.Context, id string, now time.Time, version string, enAttente int64) error
 
 	// --- tenant group ---
