@@ -1,0 +1,189 @@
+// Package outbox sends what the mairie committed locally to central: first the
+// documents the next operations need (chunked, resumable), then the operations
+// themselves, acknowledged "up to Seq n". Whatever is killed when, central ends
+// with every operation and document exactly once: uploads resume from central's
+// offset, and operations already held are recognised by (poste, Seq, ID).
+package outbox
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"xdemat"
+	"xdemat/agent"
+	"xdemat/agent/backoff"
+	"xdemat/agent/centralclient"
+	"xdemat/agent/crashpoint"
+	"xdemat/central/blob"
+)
+
+// Outbox drains the local queue to central. Run it as an agent.Service.
+type Outbox struct {
+	Store  agent.Store
+	Blobs  *blob.Store
+	Client *centralclient.Client
+	Status *agent.Status
+	Logger *slog.Logger
+	// BatchSize is the number of operations sent per request.
+	BatchSize int
+	// Interval is how often the queue is checked without a Kick.
+	Interval time.Duration
+	// MaxBackoff caps the wait between failed attempts.
+	MaxBackoff time.Duration
+
+	kick chan struct{}
+}
+
+// New returns an outbox with sensible defaults.
+func New(store agent.Store, blobs *blob.Store, client *centralclient.Client, status *agent.Status, logger *slog.Logger) *Outbox {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Outbox{Store: store, Blobs: blobs, Client: client, Status: status, Logger: logger,
+		BatchSize: 200, Interval: 30 * time.Second, MaxBackoff: 2 * time.Minute, kick: make(chan struct{}, 1)}
+}
+
+// Name implements agent.Service.
+func (o *Outbox) Name() string { return "outbox" }
+
+// Kick wakes the outbox after a local commit; it never blocks.
+func (o *Outbox) Kick() {
+	select {
+	case o.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains the queue, then waits for a Kick or the next interval; after a
+// failure it backs off. It returns when ctx ends.
+func (o *Outbox) Run(ctx context.Context) error {
+	b := backoff.New("outbox", o.MaxBackoff, o.Logger)
+	for {
+		err := o.Drain(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		o.report(ctx, err)
+		if err != nil {
+			b.BackOff(ctx, err)
+			continue
+		}
+		b.BackOff(ctx, nil)
+		t := time.NewTimer(o.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-o.kick:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (o *Outbox) report(ctx context.Context, err error) {
+	if o.Status == nil {
+		return
+	}
+	if err == nil {
+		o.Status.Report(ctx, true, nil, "")
+		return
+	}
+	o.Status.Report(ctx, !centralclient.IsOffline(err), err, xdemat.ErrorMessage(err))
+}
+
+// Drain sends everything pending, batch after batch, and returns nil once the
+// queue is empty.
+func (o *Outbox) Drain(ctx context.Context) error {
+	for {
+		ops, err := o.Store.Pending(ctx, o.BatchSize)
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			return nil
+		}
+		if err := o.uploadDocuments(ctx, ops); err != nil {
+			return err
+		}
+		st, err := o.Store.SyncState(ctx)
+		if err != nil {
+			return err
+		}
+		ack, err := o.Client.PushOperations(ctx, ops, st.OperationsEnAttente)
+		if err != nil {
+			var ce *centralclient.Error
+			if errors.As(err, &ce) && xdemat.ErrorCode(err) == xdemat.ECONFLICT {
+				// A gap: central holds less than we sent from. Learn
+				// where it stands so that the next pass starts there.
+				if ack, aerr := o.Client.Ack(ctx); aerr == nil {
+					o.Logger.Warn("séquence désynchronisée, reprise", "ack", ack)
+					_ = o.Store.Acknowledge(ctx, ack)
+				}
+			}
+			return err
+		}
+		crashpoint.Hit("operations.avant-ack")
+		if err := o.Store.Acknowledge(ctx, ack); err != nil {
+			return err
+		}
+		crashpoint.Hit("operations.apres-ack")
+		if ack < ops[len(ops)-1].Seq {
+			// Central accepted less than the whole batch without an error:
+			// never spin on it.
+			return xdemat.Errorf(xdemat.EUNAVAILABLE, "Le serveur de la SPL n'a accepté que %d opération(s) sur %d : l'envoi sera repris.", ack-ops[0].Seq+1, len(ops))
+		}
+		if o.Status != nil {
+			o.Status.Changed(ctx)
+		}
+	}
+}
+
+// uploadDocuments sends the documents that ops need and central lacks.
+func (o *Outbox) uploadDocuments(ctx context.Context, ops []*xdemat.Operation) error {
+	needed := map[string]bool{}
+	for _, op := range ops {
+		for _, h := range op.Documents {
+			needed[h] = true
+		}
+	}
+	if len(needed) == 0 {
+		return nil
+	}
+	docs, err := o.Store.PendingDocuments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if !needed[d.SHA256] {
+			continue
+		}
+		if err := o.upload(ctx, d); err != nil {
+			return err
+		}
+		if err := o.Store.MarkUploaded(ctx, d.SHA256); err != nil {
+			return err
+		}
+		crashpoint.Hit("televersement.apres-marque")
+	}
+	return nil
+}
+
+func (o *Outbox) upload(ctx context.Context, d *xdemat.Document) error {
+	f, err := o.Blobs.Open(d.SHA256)
+	if err != nil {
+		if xdemat.ErrorCode(err) == xdemat.ENOTFOUND {
+			return xdemat.Errorf(xdemat.EINTERNAL, "Le fichier du document « %s » a disparu du dossier de données de ce poste : restaurez-le depuis la sauvegarde ou contactez la SPL.", d.NomOriginal)
+		}
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() != d.Taille {
+		return xdemat.Errorf(xdemat.EINTERNAL, "Le fichier du document « %s » est abîmé sur ce poste (taille %d au lieu de %d).", d.NomOriginal, fi.Size(), d.Taille)
+	}
+	return o.Client.Upload(ctx, d, f, nil)
+}
+
+var _ agent.Service = (*Outbox)(nil)

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kardianos/service"
+
+	"xdemat"
+	"xdemat/agent"
+	"xdemat/agent/centralclient"
+	"xdemat/agent/localapi"
+	"xdemat/agent/sqlite"
+)
+
+// Execute runs one subcommand of xdemat-agent.
+func Execute(ctx context.Context, args []string, out io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runService(ctx, args, "")
+	case "install", "uninstall", "start", "stop":
+		return runService(ctx, args, cmd)
+	case "enroll":
+		return enroll(ctx, args, out)
+	case "status":
+		return status(ctx, args, out)
+	case "version":
+		fmt.Fprintln(out, "xdemat-agent", xdemat.Version)
+		return nil
+	case "help", "-h", "--help":
+		usage(out)
+		return nil
+	}
+	usage(out)
+	return fmt.Errorf("commande inconnue %q", cmd)
+}
+
+// program adapts Main to the service manager: Start must not block, Stop
+// must wait until everything is closed.
+type program struct {
+	m   *Main
+	ctx context.Context
+}
+
+func (p *program) Start(s service.Service) error {
+	if err := p.m.Run(p.ctx); err != nil {
+		return err
+	}
+	go func() {
+		if err := p.m.Wait(p.ctx); err != nil {
+			// A fatal error: exit so that the service manager restarts us.
+			p.m.Logger.Error("arrêt de l'agent", "err", err)
+			os.Exit(1)
+		}
+	}()
+	return nil
+}
+
+func (p *program) Stop(s service.Service) error { return p.m.Close() }
+
+func serviceConfig(dataDir string) *service.Config {
+	return &service.Config{
+		Name:        "xdemat-agent",
+		DisplayName: "xdemat — agent de la mairie",
+		Description: "Synchronise les actes, documents et envois de la mairie avec la SPL et sert l'application xdemat.",
+		Arguments:   []string{"run", "-data", dataDir},
+		Option: service.KeyValue{
+			"Restart":                "always",  // systemd
+			"OnFailure":              "restart", // Windows recovery actions
+			"OnFailureDelayDuration": "10s",
+			"DelayedAutoStart":       true,
+		},
+	}
+}
+
+func runService(ctx context.Context, args []string, action string) error {
+	m := NewMain()
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(m.DataDir)
+	if err != nil {
+		return err
+	}
+	m.DataDir = abs
+	s, err := service.New(&program{m: m, ctx: ctx}, serviceConfig(m.DataDir))
+	if err != nil {
+		return err
+	}
+	if action != "" {
+		if err := service.Control(s, action); err != nil {
+			return fmt.Errorf("%s du service impossible : %w", action, err)
+		}
+		return nil
+	}
+	return s.Run()
+}
+
+func enroll(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("enroll", flag.ContinueOnError)
+	dataDir := fs.String("data", DefaultDataDir(), "dossier de données du poste")
+	central := fs.String("central", "", "adresse du serveur central, https://…")
+	code := fs.String("code", "", "code d'enrôlement donné par la SPL")
+	pin := fs.String("empreinte", "", "empreinte SHA-256 du certificat du serveur central (facultatif)")
+	host, _ := os.Hostname()
+	nom := fs.String("nom", host, "nom du poste")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *central == "" || *code == "" {
+		return errors.New("indiquez l'adresse du serveur (-central https://…) et le code donné par la SPL (-code XXXX-XXXX-XXXX)")
+	}
+	if err := os.MkdirAll(*dataDir, 0o750); err != nil {
+		return err
+	}
+	st, err := sqlite.Open(filepath.Join(*dataDir, "agent.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if id, err := st.Identity(ctx); err == nil {
+		return fmt.Errorf("ce poste est déjà enrôlé pour %s (poste %s) : pour le rattacher ailleurs, la SPL doit d'abord le révoquer et le dossier %s être vidé", id.Commune.Nom, id.PosteID, *dataDir)
+	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	resp, fingerprint, err := centralclient.Enroll(ctx, *central, *code, *nom, key, strings.ToLower(*pin))
+	if err != nil {
+		return errors.New(xdemat.ErrorMessage(err))
+	}
+	// The key first: an identity without its key would be unusable, a key
+	// without identity is simply overwritten by the next enrollment.
+	if err := writeKey(*dataDir, key); err != nil {
+		return err
+	}
+	if err := st.SaveIdentity(ctx, &agent.Identity{
+		PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: strings.TrimRight(*central, "/"),
+		CentralCert: fingerprint, EnrolleLe: time.Now().UTC(),
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Poste enrôlé pour %s (SIREN %s).\nIdentifiant du poste : %s\nEmpreinte du serveur : %s\n", resp.Commune.Nom, resp.Commune.SIREN, resp.PosteID, fingerprint)
+	return nil
+}
+
+func status(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	dataDir := fs.String("data", DefaultDataDir(), "dossier de données du poste")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := localapi.Dial(*dataDir)
+	if err != nil {
+		return errors.New(xdemat.ErrorMessage(err))
+	}
+	st, err := c.Etat(ctx)
+	if err != nil {
+		return errors.New(xdemat.ErrorMessage(err))
+	}
+	printState(out, st)
+	return nil
+}
+
+func printState(out io.Writer, st *agent.SyncState) {
+	switch {
+	case !st.Enrole:
+		fmt.Fprintln(out, "Poste non enrôlé : lancez « xdemat-agent enroll -central URL -code CODE ».")
+	case st.EnLigne:
+		fmt.Fprintf(out, "Connecté au serveur de la SPL depuis le %s.\n", st.DepuisLe.Local().Format("02/01/2006 à 15:04"))
+	default:
+		fmt.Fprintln(out, "Hors ligne : les envois attendent sur ce poste.")
+	}
+	fmt.Fprintf(out, "Envois en attente : %d opération(s), %s de documents.\n", st.OperationsEnAttente, xdemat.Octets(st.OctetsEnAttente))
+	if !st.DernierSucces.IsZero() {
+		fmt.Fprintf(out, "Dernier échange réussi : %s.\n", st.DernierSucces.Local().Format("02/01/2006 à 15:04:05"))
+	}
+	if st.DerniereErreur != "" {
+		fmt.Fprintln(out, "Dernière erreur :", st.DerniereErreur)
+	}
+}
