@@ -1,0 +1,43 @@
+# xdemat — see README.md. `make help` lists the targets.
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X xdemat.Version=$(VERSION)
+GOBIN   := $(shell $(GO) env GOPATH)/bin
+export LANG ?= C.UTF-8
+
+.PHONY: help deps build build-windows test test-short lint bench run clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+deps: ## install missing system packages (apt) and Go tools
+	@bash installer/deps.sh
+
+build: ## build every binary into bin/, and the Windows .exe of agent and central
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent ./cmd/xdemat-central
+	$(MAKE) --no-print-directory build-windows
+
+build-windows: ## Windows .exe of agent and central (pure Go, no cgo)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/windows/ ./cmd/xdemat-agent ./cmd/xdemat-central
+
+lint: deps ## gofmt, go vet, staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt à appliquer :"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GOBIN)/staticcheck ./...
+
+test: deps lint build-windows ## everything: lint, Windows build, all tests (race detector) on SQLite and a real PostgreSQL
+	$(GO) test -race -count=1 -timeout 45m ./...
+
+test-short: ## quick tests, no race detector
+	$(GO) test -count=1 ./...
+
+bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/
+	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/
+
+run: ## the whole suite on this machine: central (SQLite), a demo commune, its enrolled agent
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent ./cmd/xdemat-central
+	@bash installer/demo.sh
+
+clean: ## remove built files
+	rm -rf bin
