@@ -85,14 +85,14 @@ func (s *Store) ListCommunes(ctx context.Context) ([]*xdemat.Commune, error) {
 // anything else for the commune. ENOTFOUND when there is no such commune.
 func (t tx) lockCommune(ctx context.Context, communeID string) (*xdemat.Journal, error) {
 	var id string
-	err := t.queryRow(ctx, "SELECT id FROM communes WHERE id = ?"+t.s.d.LockCommune, communeID).Scan(&id)
+	err := t.queryRow(ctx, t.s.qLockCommune, communeID).Scan(&id)
 	if notFound(err) {
 		return nil, communeNotFound()
 	} else if err != nil {
 		return nil, t.s.errorf("lock commune: %w", err)
 	}
 	head := new(xdemat.Journal)
-	err = t.queryRow(ctx, "SELECT seq, hash FROM journal WHERE commune_id = ? ORDER BY seq DESC LIMIT 1", communeID).Scan(&head.Seq, &head.Hash)
+	err = t.queryRow(ctx, qJournalHead, communeID).Scan(&head.Seq, &head.Hash)
 	if notFound(err) {
 		return nil, nil
 	} else if err != nil {

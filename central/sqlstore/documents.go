@@ -42,13 +42,13 @@ func (s *Store) CreateDocument(ctx context.Context, d *xdemat.Document, now time
 		}
 		// Commune locked: no other transaction can insert this hash meanwhile.
 		var n int
-		if err := t.queryRow(ctx, "SELECT COUNT(*) FROM documents WHERE commune_id = ? AND sha256 = ?", p.CommuneID, d.SHA256).Scan(&n); err != nil {
+		if err := t.queryRow(ctx, qDocumentExists, p.CommuneID, d.SHA256).Scan(&n); err != nil {
 			return s.errorf("find document: %w", err)
 		}
 		if n > 0 {
 			return nil
 		}
-		_, err = t.exec(ctx, "INSERT INTO documents (commune_id, "+documentCols+") VALUES (?, ?, ?, ?, ?, ?)",
+		_, err = t.exec(ctx, qInsertDocument,
 			p.CommuneID, d.SHA256, d.Taille, d.TypeMedia, d.NomOriginal, micros(d.CreeLe))
 		if err != nil {
 			return s.errorf("insert document: %w", err)

@@ -34,7 +34,7 @@ func (a *appender) event(ctx context.Context, typ, objet, posteID string, payloa
 			return a.t.s.errorf("event payload: %w", err)
 		}
 	}
-	_, err := a.t.exec(ctx, "INSERT INTO evenements (commune_id, type, objet, poste_id, payload, cree_le) VALUES (?, ?, ?, ?, ?, ?)",
+	_, err := a.t.exec(ctx, qInsertEvent,
 		a.communeID, typ, objet, posteID, nullBytes(b), micros(now))
 	if err != nil {
 		return a.t.s.errorf("append event: %w", err)
@@ -45,7 +45,7 @@ func (a *appender) event(ctx context.Context, typ, objet, posteID string, payloa
 // journal chains e after the commune's last entry and stores it.
 func (a *appender) journal(ctx context.Context, e *xdemat.Journal) error {
 	e.Chainer(a.head)
-	_, err := a.t.exec(ctx, "INSERT INTO journal (commune_id, seq, date, acteur, action, objet, details, precedent, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err := a.t.exec(ctx, qInsertJournal,
 		a.communeID, e.Seq, micros(e.Date), e.Acteur, e.Action, e.Objet, e.Details, e.Precedent, e.Hash)
 	if err != nil {
 		return a.t.s.errorf("append journal: %w", err)

@@ -55,7 +55,7 @@ func (s *Store) ApplyOperations(ctx context.Context, ops []*xdemat.Operation, no
 			}
 		}
 		if last != first {
-			if _, err := t.exec(ctx, "UPDATE postes SET dernier_seq = ? WHERE id = ? AND commune_id = ?", last, p.ID, p.CommuneID); err != nil {
+			if _, err := t.exec(ctx, qUpdateDernierSeq, last, p.ID, p.CommuneID); err != nil {
 				return s.errorf("update dernier_seq: %w", err)
 			}
 		}
@@ -72,7 +72,7 @@ func (s *Store) ApplyOperations(ctx context.Context, ops []*xdemat.Operation, no
 func (t tx) dernierSeq(ctx context.Context, p *xdemat.Poste) (int64, error) {
 	var last int64
 	var statut string
-	err := t.queryRow(ctx, "SELECT dernier_seq, statut FROM postes WHERE id = ? AND commune_id = ?", p.ID, p.CommuneID).Scan(&last, &statut)
+	err := t.queryRow(ctx, qDernierSeq, p.ID, p.CommuneID).Scan(&last, &statut)
 	if notFound(err) {
 		return 0, posteInconnu()
 	} else if err != nil {
@@ -91,7 +91,7 @@ func posteInconnu() error {
 // checkReplay accepts op, already acknowledged, when it is the very operation stored.
 func (t tx) checkReplay(ctx context.Context, p *xdemat.Poste, op *xdemat.Operation) error {
 	var id string
-	err := t.queryRow(ctx, "SELECT id FROM operations WHERE poste_id = ? AND seq = ? AND commune_id = ?", p.ID, op.Seq, p.CommuneID).Scan(&id)
+	err := t.queryRow(ctx, qReplay, p.ID, op.Seq, p.CommuneID).Scan(&id)
 	if err != nil && !notFound(err) {
 		return t.s.errorf("check replay: %w", err)
 	}
@@ -105,14 +105,14 @@ func (t tx) checkReplay(ctx context.Context, p *xdemat.Poste, op *xdemat.Operati
 // that its ID is new to the commune and that its documents are there.
 func (t tx) insertOperation(ctx context.Context, a *appender, p *xdemat.Poste, op *xdemat.Operation, now time.Time) error {
 	var n int
-	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM operations WHERE commune_id = ? AND id = ?", p.CommuneID, op.ID).Scan(&n); err != nil {
+	if err := t.queryRow(ctx, qOperationExists, p.CommuneID, op.ID).Scan(&n); err != nil {
 		return t.s.errorf("check operation id: %w", err)
 	}
 	if n > 0 {
 		return xdemat.Errorf(xdemat.ECONFLICT, "L'opération %s (n°%d) a déjà été reçue sous un autre numéro : la file d'attente du poste est incohérente, contactez le support de la SPL.", op.ID, op.Seq)
 	}
 	for _, h := range op.Documents {
-		if err := t.queryRow(ctx, "SELECT COUNT(*) FROM documents WHERE commune_id = ? AND sha256 = ?", p.CommuneID, h).Scan(&n); err != nil {
+		if err := t.queryRow(ctx, qDocumentExists, p.CommuneID, h).Scan(&n); err != nil {
 			return t.s.errorf("check document: %w", err)
 		}
 		if n == 0 {
@@ -127,7 +127,7 @@ func (t tx) insertOperation(ctx context.Context, a *appender, p *xdemat.Poste, o
 	if err != nil {
 		return t.s.errorf("marshal documents: %w", err)
 	}
-	_, err = t.exec(ctx, "INSERT INTO operations (commune_id, poste_id, id, seq, type, auteur, payload, documents, cree_le, recue_le) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = t.exec(ctx, qInsertOperation,
 		p.CommuneID, p.ID, op.ID, op.Seq, op.Type, op.Auteur, nullBytes(op.Payload), string(docsJSON), micros(op.CreeLe), micros(now))
 	if t.s.d.IsUniqueViolation(err) {
 		return xdemat.Errorf(xdemat.ECONFLICT, "L'opération n°%d a déjà été reçue : l'agent va relire l'accusé de réception et reprendre.", op.Seq)
@@ -163,7 +163,7 @@ func (s *Store) Ack(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var last int64
-	err = s.queryRow(ctx, "SELECT dernier_seq FROM postes WHERE id = ? AND commune_id = ?", p.ID, p.CommuneID).Scan(&last)
+	err = s.queryRow(ctx, qAck, p.ID, p.CommuneID).Scan(&last)
 	if notFound(err) {
 		return 0, posteInconnu()
 	} else if err != nil {

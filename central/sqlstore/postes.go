@@ -235,7 +235,7 @@ func (s *Store) FindPoste(ctx context.Context, id string) (*xdemat.Poste, error)
 	if !xdemat.ValidUUID(id) {
 		return nil, posteNotFound()
 	}
-	p, err := scanPoste(s.findPoste.QueryRowContext(ctx, id))
+	p, err := scanPoste(s.queryRow(ctx, qFindPoste, id))
 	if notFound(err) {
 		return nil, posteNotFound()
 	} else if err != nil {
@@ -294,10 +294,7 @@ func (s *Store) RevokePoste(ctx context.Context, id string, now time.Time) error
 // version keeps the stored one) with enAttente pending operations (< 0 keeps
 // the stored count). ENOTFOUND.
 func (s *Store) TouchPoste(ctx context.Context, id string, now time.Time, version string, enAttente int64) error {
-	res, err := s.exec(ctx, "UPDATE postes SET vu_le = ?,"+
-		" version = CASE WHEN CAST(? AS TEXT) = '' THEN version ELSE ? END,"+
-		" en_attente = CASE WHEN CAST(? AS BIGINT) < 0 THEN en_attente ELSE ? END"+
-		" WHERE id = ?", micros(now), version, version, enAttente, enAttente, id)
+	res, err := s.exec(ctx, qTouchPoste, micros(now), version, version, enAttente, enAttente, id)
 	if err != nil {
 		return s.errorf("touch poste: %w", err)
 	}

@@ -61,8 +61,11 @@ type Store struct {
 	wsem chan struct{}
 	// rebound caches queries rewritten for numbered placeholders.
 	rebound sync.Map
-
-	findPoste *sql.Stmt
+	// prepared holds the statements of hotQueries, by query as written (with
+	// ?). Read-only once New returns.
+	prepared map[string]*sql.Stmt
+	// qLockCommune selects the commune row, locking it where the dialect needs it.
+	qLockCommune string
 }
 
 var _ central.Store = (*Store)(nil)
@@ -73,15 +76,26 @@ func New(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 	if d.IsUniqueViolation == nil {
 		d.IsUniqueViolation = func(error) bool { return false }
 	}
-	s := &Store{db: db, d: d, wsem: make(chan struct{}, 1)}
+	s := &Store{db: db, d: d, wsem: make(chan struct{}, 1), prepared: map[string]*sql.Stmt{},
+		qLockCommune: "SELECT id FROM communes WHERE id = ?" + d.LockCommune}
 	if err := Migrate(ctx, db, d); err != nil {
 		return nil, err
 	}
-	var err error
-	if s.findPoste, err = db.PrepareContext(ctx, s.q("SELECT "+posteCols+" FROM postes WHERE id = ?")); err != nil {
-		return nil, s.errorf("prepare find poste: %w", err)
+	for _, q := range s.hotQueries() {
+		st, err := db.PrepareContext(ctx, s.q(q))
+		if err != nil {
+			s.closeStatements()
+			return nil, s.errorf("prepare %q: %w", q, err)
+		}
+		s.prepared[q] = st
 	}
 	return s, nil
+}
+
+func (s *Store) closeStatements() {
+	for _, st := range s.prepared {
+		st.Close()
+	}
 }
 
 // DB returns the underlying pool (for health checks and tools).
@@ -89,9 +103,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close releases the prepared statements and closes the database.
 func (s *Store) Close() error {
-	if s.findPoste != nil {
-		s.findPoste.Close()
-	}
+	s.closeStatements()
 	return s.db.Close()
 }
 
@@ -156,11 +168,20 @@ type tx struct {
 	s *Store
 }
 
+// exec and queryRow run a prepared statement on the transaction's connection
+// when query is one of hotQueries (Tx.StmtContext reuses the statement already
+// prepared on that connection, or prepares it there once).
 func (t tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := t.s.prepared[query]; ok {
+		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return t.ExecContext(ctx, t.s.q(query), args...)
 }
 
 func (t tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := t.s.prepared[query]; ok {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return t.QueryRowContext(ctx, t.s.q(query), args...)
 }
 
@@ -193,6 +214,9 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 		return nil, err
 	}
 	defer unlock()
+	if st, ok := s.prepared[query]; ok {
+		return st.ExecContext(ctx, args...)
+	}
 	return s.db.ExecContext(ctx, s.q(query), args...)
 }
 
@@ -201,6 +225,9 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := s.prepared[query]; ok {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.db.QueryRowContext(ctx, s.q(query), args...)
 }
 
