@@ -234,19 +234,28 @@ func testEnrolement(t *testing.T, open Opener) {
 		a := commune(t, s, "Suippes")
 		c := code(t, s, a.ID, t0)
 		const n = 10
-		var wg sync.WaitGroup
+		var wg, warm sync.WaitGroup
 		errs := make([]error, n)
 		postes := make([]*xdemat.Poste, n)
 		start := make(chan struct{})
 		for i := range n {
 			postes[i] = &xdemat.Poste{Nom: "PC-" + string(rune('A'+i)), ClePublique: cle(t)}
 			wg.Add(1)
+			warm.Add(1)
 			go func() {
 				defer wg.Done()
+				// Concurrent reads first, so that a pooled store has a
+				// connection ready for each goroutine: the enrollments
+				// then truly overlap instead of queueing for connections.
+				_, errs[i] = s.ListCodes(ctx, a.ID)
+				warm.Done()
 				<-start
-				errs[i] = s.Enroll(ctx, c.Code, postes[i], t0.Add(time.Minute))
+				if errs[i] == nil {
+					errs[i] = s.Enroll(ctx, c.Code, postes[i], t0.Add(time.Minute))
+				}
 			}()
 		}
+		warm.Wait()
 		close(start)
 		wg.Wait()
 		var winner *xdemat.Poste
