@@ -16,11 +16,12 @@ import (
 // --- enrollment codes ---
 
 // CleCode returns the form under which an enrollment code is stored and looked
-// up: without dashes nor spaces, in upper case. "abcd-efgh-jkmn", "ABCD EFGH
-// JKMN" and "ABCDEFGHJKMN" are the same code.
+// up: without dashes (any Unicode dash, as word processors turn "-" into "–")
+// nor spaces, in upper case. "abcd-efgh-jkmn", "ABCD EFGH JKMN" and
+// "ABCDEFGHJKMN" are the same code.
 func CleCode(code string) string {
 	return strings.ToUpper(strings.Map(func(r rune) rune {
-		if r == '-' || unicode.IsSpace(r) {
+		if unicode.Is(unicode.Dash, r) || unicode.IsSpace(r) {
 			return -1
 		}
 		return r

@@ -29,7 +29,7 @@ func TestRebind(t *testing.T) {
 }
 
 func TestCleCode(t *testing.T) {
-	for _, in := range []string{"ABCD-EFGH-JKMN", "abcd-efgh-jkmn", "ABCDEFGHJKMN", " abcd efgh\tjkmn "} {
+	for _, in := range []string{"ABCD-EFGH-JKMN", "abcd-efgh-jkmn", "ABCDEFGHJKMN", " abcd efgh\tjkmn ", "ABCD\u2013EFGH\u2011JKMN", "ABCD\u00a0EFGH\u2010JKMN"} {
 		if got := sqlstore.CleCode(in); got != "ABCDEFGHJKMN" {
 			t.Errorf("CleCode(%q) = %q", in, got)
 		}
