@@ -28,7 +28,10 @@ import (
 // Opener returns a new, empty store. Suite closes it at the end of the test.
 type Opener func(t *testing.T) central.Store
 
-// Suite runs every case against stores made by open.
+// Suite runs every case against stores made by open, which must return a new,
+// empty store each time (a fresh file or database); Suite closes it when the
+// case ends. Cases run one after the other; some start goroutines of their
+// own to check behaviour under concurrent use.
 func Suite(t *testing.T, open func(t *testing.T) central.Store) {
 	o := Opener(open)
 	t.Run("communes", func(t *testing.T) { testCommunes(t, o) })
