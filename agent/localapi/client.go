@@ -1,0 +1,368 @@
+package localapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"xdemat"
+	"xdemat/agent"
+)
+
+// MessageIndisponible is the error of every call when the agent does not answer.
+const MessageIndisponible = "Le service xdemat ne répond pas : redémarrez le PC ou contactez la SPL."
+
+// Client calls the local API of the agent; the desktop app holds one. Errors
+// are *xdemat.Error values (errors.As) carrying the agent's French message.
+// It is safe for concurrent use.
+type Client struct {
+	secret string
+	hc     *http.Client
+}
+
+// base is the URL prefix of every request; the host is not resolved, the
+// transport always dials the agent's socket or loopback port.
+const base = "http://xdemat-agent"
+
+// Dial returns a client of the agent whose data directory is dataDir. It
+// reads the secret but does not connect: the first call does.
+func Dial(dataDir string) (*Client, error) {
+	secret, err := readSecret(dataDir)
+	if err != nil {
+		return nil, secretError(err)
+	}
+	tr := &http.Transport{
+		Proxy:                 nil, // never through a proxy, whatever the environment says
+		DialContext:           dialer(dataDir),
+		MaxIdleConns:          4,
+		IdleConnTimeout:       30 * time.Second,
+		ResponseHeaderTimeout: 2 * time.Minute,
+		ExpectContinueTimeout: 2 * time.Second,
+		DisableCompression:    true,
+	}
+	return &Client{secret: secret, hc: &http.Client{Transport: tr}}, nil
+}
+
+// Close releases the idle connections.
+func (c *Client) Close() error {
+	c.hc.CloseIdleConnections()
+	return nil
+}
+
+// causeError is a domain error that keeps its technical cause for the logs.
+type causeError struct {
+	err   *xdemat.Error
+	cause error
+}
+
+func (e *causeError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
+func (e *causeError) Unwrap() []error { return []error{e.err, e.cause} }
+
+// unavailable is the error of a call that did not reach the agent.
+func unavailable(cause error) error {
+	return &causeError{err: xdemat.Errorf(xdemat.EUNAVAILABLE, MessageIndisponible), cause: cause}
+}
+
+// newRequest builds an authenticated request.
+func (c *Client) newRequest(ctx context.Context, method, path string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("localapi: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.secret)
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+// send runs req and returns the response of a successful call; any other
+// outcome becomes a French error.
+func (c *Client) send(ctx context.Context, req *http.Request) (*http.Response, error) {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, unavailable(err)
+	}
+	if resp.StatusCode >= 300 {
+		defer resp.Body.Close()
+		return nil, decodeError(resp)
+	}
+	return resp, nil
+}
+
+// call sends a request with an optional JSON body and decodes the JSON answer into out.
+func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("localapi: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := c.newRequest(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.send(ctx, req)
+	if err != nil {
+		return err
+	}
+	return decodeBody(resp, out)
+}
+
+func decodeBody(resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return &causeError{
+			err:   xdemat.Errorf(xdemat.EINTERNAL, "Réponse illisible du service xdemat : mettez à jour l'application xdemat ; si cela persiste, contactez la SPL."),
+			cause: err,
+		}
+	}
+	return nil
+}
+
+// decodeError returns the agent's error of a failed call.
+func decodeError(resp *http.Response) error {
+	var e errorBody
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(b, &e) == nil && e.Code != "" && e.Message != "" {
+		return &xdemat.Error{Code: e.Code, Message: e.Message}
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return xdemat.Errorf(xdemat.EUNAUTHORIZED, "Accès refusé par le service xdemat : fermez puis relancez l'application ; si cela persiste, contactez la SPL.")
+	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return xdemat.Errorf(xdemat.EUNAVAILABLE, MessageIndisponible)
+	}
+	return xdemat.Errorf(xdemat.EINTERNAL, "Le service xdemat a répondu de façon inattendue (HTTP %d) : mettez à jour l'application xdemat ; si cela persiste, contactez la SPL.", resp.StatusCode)
+}
+
+// Etat returns the sync state shown in the status bar.
+func (c *Client) Etat(ctx context.Context) (*agent.SyncState, error) {
+	var st agent.SyncState
+	if err := c.call(ctx, http.MethodGet, "/v1/etat", nil, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Identite returns the identity of this poste; ENOTFOUND before enrollment.
+func (c *Client) Identite(ctx context.Context) (*agent.Identity, error) {
+	var id agent.Identity
+	if err := c.call(ctx, http.MethodGet, "/v1/identite", nil, &id); err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// AjouterDocument sends the bytes of r to the agent, which keeps them and
+// records the document. mediaType may be empty (guessed from the name). r is
+// not closed. When its size is known (a file, a bytes.Reader…), a document
+// too large is refused before any byte is sent.
+func (c *Client) AjouterDocument(ctx context.Context, name, mediaType string, r io.Reader) (*xdemat.Document, error) {
+	size := int64(-1)
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = int64(v.Len())
+	case *os.File:
+		if st, err := v.Stat(); err == nil && st.Mode().IsRegular() {
+			if off, err := v.Seek(0, io.SeekCurrent); err == nil {
+				size = st.Size() - off
+			}
+		}
+	}
+	if size > xdemat.TailleMaxDocument {
+		return nil, tooLarge(name, xdemat.TailleMaxDocument)
+	}
+	// The transport must not close the caller's reader; a reader of unknown
+	// size is cut at the largest document the agent accepts.
+	lr := &limitedReader{r: r, left: xdemat.TailleMaxDocument}
+	var body io.Reader = io.NopCloser(lr)
+	if size == 0 {
+		body = http.NoBody
+	}
+	req, err := c.newRequest(ctx, http.MethodPost, "/v1/documents", body)
+	if err != nil {
+		return nil, err
+	}
+	if size > 0 {
+		req.ContentLength = size
+	}
+	if mediaType == "" {
+		mediaType = xdemat.TypeMediaDe(name)
+	}
+	req.Header.Set("Content-Type", mediaType)
+	req.Header.Set(HeaderNom, url.QueryEscape(name))
+	req.Header.Set("Expect", "100-continue")
+	resp, err := c.send(ctx, req)
+	if lr.exceeded.Load() {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, tooLarge(name, xdemat.TailleMaxDocument)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d xdemat.Document
+	if err := decodeBody(resp, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// limitedReader reads at most left bytes from r, then fails and remembers it.
+type limitedReader struct {
+	r        io.Reader
+	left     int64
+	exceeded atomic.Bool
+}
+
+var errDocumentTooLarge = errors.New("localapi: document larger than xdemat.TailleMaxDocument")
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// Is there more? One byte tells.
+		var one [1]byte
+		n, err := io.ReadFull(l.r, one[:])
+		if n > 0 {
+			l.exceeded.Store(true)
+			return 0, errDocumentTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// CreerOperation commits a user action on the agent and returns it with its
+// Seq and ID. payload is marshalled to JSON unless it already is JSON
+// (json.RawMessage or []byte); nil means no payload.
+func (c *Client) CreerOperation(ctx context.Context, typ, auteur string, payload any, documents []string) (*xdemat.Operation, error) {
+	req := OperationRequest{Type: typ, Auteur: auteur, Documents: documents}
+	switch p := payload.(type) {
+	case nil:
+	case json.RawMessage:
+		req.Payload = p
+	case []byte:
+		req.Payload = p
+	default:
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return nil, xdemat.Errorf(xdemat.EINVALID, "Le contenu de l'opération ne peut pas être enregistré : %v.", err)
+		}
+		req.Payload = b
+	}
+	if len(req.Payload) > 0 && !json.Valid(req.Payload) {
+		return nil, xdemat.Errorf(xdemat.EINVALID, "Le contenu de l'opération n'est pas du JSON valide.")
+	}
+	var op xdemat.Operation
+	if err := c.call(ctx, http.MethodPost, "/v1/operations", req, &op); err != nil {
+		return nil, err
+	}
+	return &op, nil
+}
+
+// Journal returns the chained journal of this poste.
+func (c *Client) Journal(ctx context.Context) ([]*xdemat.Journal, error) {
+	var entries []*xdemat.Journal
+	if err := c.call(ctx, http.MethodGet, "/v1/journal", nil, &entries); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// Evenements returns the events received from central with Curseur > after,
+// at most LimiteEvenements of them: ask again after the last one for more.
+func (c *Client) Evenements(ctx context.Context, after int64) ([]*xdemat.Evenement, error) {
+	var evs []*xdemat.Evenement
+	if err := c.call(ctx, http.MethodGet, "/v1/evenements?apres="+strconv.FormatInt(after, 10), nil, &evs); err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// Flux subscribes to the agent's local events. Data of each event is its
+// JSON (json.RawMessage), to decode according to Type. The channel is closed
+// when ctx ends or the agent stops; subscribe again then.
+func (c *Client) Flux(ctx context.Context) (<-chan agent.BusEvent, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/flux", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := c.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ch := make(chan agent.BusEvent, 64)
+	go func() {
+		defer close(ch)
+		defer resp.Body.Close()
+		readSSE(ctx, resp.Body, ch)
+	}()
+	return ch, nil
+}
+
+// readSSE parses a Server-Sent Events stream into ch until it ends.
+func readSSE(ctx context.Context, r io.Reader, ch chan<- agent.BusEvent) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20) // an operation carries up to 256 Ko of payload
+	var typ string
+	var data []string
+	for sc.Scan() {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if line == "" {
+			if len(data) > 0 {
+				ev := agent.BusEvent{Type: typ, Data: json.RawMessage(strings.Join(data, "\n"))}
+				if ev.Type == "" {
+					ev.Type = "message"
+				}
+				select {
+				case ch <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+			typ, data = "", nil
+			continue
+		}
+		if strings.HasPrefix(line, ":") {
+			continue // comment: heartbeat
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "event":
+			typ = value
+		case "data":
+			data = append(data, value)
+		}
+	}
+}
+
+// IsUnavailable reports whether err means that the agent did not answer.
+func IsUnavailable(err error) bool {
+	var e *xdemat.Error
+	return errors.As(err, &e) && e.Code == xdemat.EUNAVAILABLE
+}
