@@ -52,7 +52,8 @@ type Server struct {
 	Bus *agent.Bus
 	// State returns the live sync state; nil: Store.SyncState.
 	State func(ctx context.Context) (*agent.SyncState, error)
-	// Kick wakes the outbox after an operation is committed; may be nil.
+	// Kick wakes the outbox after an operation is committed; it must not
+	// block (a send on a buffered channel of one, with default). May be nil.
 	Kick   func()
 	Logger *slog.Logger // nil: slog.Default()
 
