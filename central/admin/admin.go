@@ -69,7 +69,7 @@ func (s *Server) init() {
 		mac.Write([]byte("csrf"))
 		s.csrf = hex.EncodeToString(mac.Sum(nil))
 		funcs := template.FuncMap{
-			"date":      formatDate,
+			"date":      FormatDate,
 			"jour":      formatDay,
 			"code":      FormatCode,
 			"nombre":    formatNumber,
@@ -399,20 +399,24 @@ func (s *Server) handleRevokePoste(w http.ResponseWriter, r *http.Request) {
 }
 
 // codeState describes a code for people.
-func (s *Server) codeState(c *xdemat.CodeEnrolement) string {
+func (s *Server) codeState(c *xdemat.CodeEnrolement) string { return CodeState(c, s.Now()) }
+
+// CodeState describes the state of an enrollment code at now, for people:
+// "valable", "expiré", "utilisé le …", "annulé le …".
+func CodeState(c *xdemat.CodeEnrolement, now time.Time) string {
 	switch {
 	case !c.RevoqueLe.IsZero():
-		return "annulé le " + formatDate(c.RevoqueLe)
+		return "annulé le " + FormatDate(c.RevoqueLe)
 	case !c.UtiliseLe.IsZero():
-		return "utilisé le " + formatDate(c.UtiliseLe)
-	case !s.Now().Before(c.ExpireLe):
+		return "utilisé le " + FormatDate(c.UtiliseLe)
+	case !now.Before(c.ExpireLe):
 		return "expiré"
 	}
 	return "valable"
 }
 
-// formatDate formats a time for people: "25/11/2026 à 14:05", "—" when unset.
-func formatDate(t time.Time) string {
+// FormatDate formats a time for people: "25/11/2026 à 14:05", "—" when unset.
+func FormatDate(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
