@@ -94,6 +94,10 @@ func (c *Client) Download(ctx context.Context, hash string, w io.Writer) error {
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
+	return c.newSignedRequest(ctx, method, path, body, protocol.HashBody(body))
+}
+
+func (c *Client) newSignedRequest(ctx context.Context, method, path string, body []byte, bodyHash string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -102,7 +106,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body []byt
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set(protocol.HeaderAgent, c.Version)
-	protocol.Signer(req, c.Key, c.PosteID, protocol.HashBody(body), c.now())
+	protocol.Signer(req, c.Key, c.PosteID, bodyHash, c.now())
 	return req, nil
 }
 

@@ -37,7 +37,13 @@ func (c *Client) Upload(ctx context.Context, doc *xdemat.Document, src io.Reader
 		if _, err := src.ReadAt(buf[:n], etat.Offset); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 			return xdemat.Errorf(xdemat.EINTERNAL, "Lecture du document %s impossible : %v", doc.NomOriginal, err)
 		}
-		next, err := c.putChunk(ctx, doc.SHA256, etat.Offset, buf[:n])
+		chunkHash := ""
+		if etat.Offset == 0 && n == doc.Taille {
+			// The whole document in one chunk: its hash is already known
+			// (central checks it all the same).
+			chunkHash = doc.SHA256
+		}
+		next, err := c.putChunk(ctx, doc.SHA256, etat.Offset, buf[:n], chunkHash)
 		if err != nil {
 			var ce *Error
 			if errors.As(err, &ce) && ce.Status == http.StatusConflict && conflicts < 3 {
@@ -69,8 +75,11 @@ func (c *Client) openUpload(ctx context.Context, doc *xdemat.Document) (*protoco
 	return &etat, c.do(ctx, http.MethodPost, "/v1/televersements", body, &etat)
 }
 
-func (c *Client) putChunk(ctx context.Context, hash string, offset int64, chunk []byte) (*protocol.TeleversementEtat, error) {
-	req, err := c.newRequest(ctx, http.MethodPut, "/v1/televersements/"+hash+"?offset="+strconv.FormatInt(offset, 10), chunk)
+func (c *Client) putChunk(ctx context.Context, hash string, offset int64, chunk []byte, chunkHash string) (*protocol.TeleversementEtat, error) {
+	if chunkHash == "" {
+		chunkHash = protocol.HashBody(chunk)
+	}
+	req, err := c.newSignedRequest(ctx, http.MethodPut, "/v1/televersements/"+hash+"?offset="+strconv.FormatInt(offset, 10), chunk, chunkHash)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"xdemat"
@@ -32,6 +33,10 @@ type Outbox struct {
 	Interval time.Duration
 	// MaxBackoff caps the wait between failed attempts.
 	MaxBackoff time.Duration
+	// Uploads is how many documents travel at once. A few in flight hide
+	// the latency of each exchange (signature, disk sync on both sides)
+	// without starving a slow line.
+	Uploads int
 
 	kick chan struct{}
 }
@@ -42,7 +47,7 @@ func New(store agent.Store, blobs *blob.Store, client *centralclient.Client, sta
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Outbox{Store: store, Blobs: blobs, Client: client, Status: status, Logger: logger,
-		BatchSize: 200, Interval: 30 * time.Second, MaxBackoff: 2 * time.Minute, kick: make(chan struct{}, 1)}
+		BatchSize: 200, Uploads: 3, Interval: 30 * time.Second, MaxBackoff: 2 * time.Minute, kick: make(chan struct{}, 1)}
 }
 
 // Name implements agent.Service.
@@ -156,19 +161,53 @@ func (o *Outbox) uploadDocuments(ctx context.Context, ops []*xdemat.Operation) e
 	if err != nil {
 		return err
 	}
+	work := make(chan *xdemat.Document)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+		mu.Unlock()
+	}
+	for i := 0; i < max(o.Uploads, 1); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range work {
+				if err := o.upload(ctx, d); err != nil {
+					fail(err)
+					continue
+				}
+				if err := o.Store.MarkUploaded(ctx, d.SHA256); err != nil {
+					fail(err)
+					continue
+				}
+				crashpoint.Hit("televersement.apres-marque")
+			}
+		}()
+	}
+feed:
 	for _, d := range docs {
 		if !needed[d.SHA256] {
 			continue
 		}
-		if err := o.upload(ctx, d); err != nil {
-			return err
+		select {
+		case work <- d:
+		case <-ctx.Done():
+			break feed
 		}
-		if err := o.Store.MarkUploaded(ctx, d.SHA256); err != nil {
-			return err
-		}
-		crashpoint.Hit("televersement.apres-marque")
 	}
-	return nil
+	close(work)
+	wg.Wait()
+	return firstErr
 }
 
 func (o *Outbox) upload(ctx context.Context, d *xdemat.Document) error {

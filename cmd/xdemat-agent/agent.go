@@ -159,7 +159,7 @@ func (s *apiService) Run(ctx context.Context) error {
 		return fmt.Errorf("%w: %v", agent.ErrFatal, err)
 	}
 	s.once.Do(func() { close(s.ready) })
-	return s.server.Serve(ctx)
+	return s.server.Serve(ctx, s.dataDir)
 }
 
 // syncService waits for the poste to be enrolled, then runs the outbox and
