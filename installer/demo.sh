@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `make run`: the whole suite on this machine, as a technician would set it up
+# at a mairie — central (SQLite, self-signed TLS), the demo commune, a one-time
+# enrollment code, the enrolled agent — then says how to reach each part.
+# Data survives between runs (under the user's state dir); Ctrl-C stops all.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/bin"
+state="${XDG_STATE_HOME:-$HOME/.local/state}/xdemat-demo"
+cdata="$state/central"
+adata="$state/agent"
+port="${XDEMAT_DEMO_PORT:-8443}"
+admin_port="${XDEMAT_DEMO_ADMIN_PORT:-8444}"
+url="https://127.0.0.1:$port"
+siren=215100009
+mkdir -p "$cdata" "$adata"
+
+central() { "$bin/xdemat-central" -data "$cdata" "$@"; }
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  echo
+  echo "Arrêt de la démonstration…"
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+echo "▶ Serveur central (données : $cdata)"
+central -addr "127.0.0.1:$port" -admin-addr "127.0.0.1:$admin_port" -url "$url" serve \
+  >"$state/central.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then
+    echo "Le serveur central n'a pas démarré :"; cat "$state/central.log"; exit 1
+  fi
+  sleep 0.1
+done
+
+commune=$(central commune list | awk -v s="$siren" '$0 ~ s {print $1; exit}')
+if [ -z "$commune" ]; then
+  commune=$(central commune create -siren "$siren" -nom "Commune de Démonstration" \
+    -departement 51 -population 180 2>/dev/null | head -n 1)
+  echo "▶ Commune de Démonstration (Marne, 180 habitants) créée : $commune"
+else
+  echo "▶ Commune de Démonstration déjà présente : $commune"
+fi
+
+if [ ! -s "$adata/poste.key" ]; then
+  issued=$(central code issue -commune "$commune")
+  code=$(echo "$issued" | head -n 1)
+  fingerprint=$(echo "$issued" | grep -o -- '--empreinte [0-9a-f]*' | awk '{print $2}')
+  echo "▶ Code d'enrôlement à usage unique : $code"
+  "$bin/xdemat-agent" enroll -data "$adata" -central "$url" -code "$code" -empreinte "$fingerprint" -nom "PC-DEMO"
+fi
+
+echo "▶ Agent du poste (données : $adata)"
+"$bin/xdemat-agent" run -data "$adata" >"$state/agent.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+  "$bin/xdemat-agent" status -data "$adata" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 1
+"$bin/xdemat-agent" status -data "$adata" || true
+
+if [ -x "$bin/xdemat" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "▶ Application de bureau"
+  XDEMAT_DATA="$adata" "$bin/xdemat" &
+  pids+=($!)
+else
+  echo "(Pas d'application de bureau lancée : elle n'est pas encore construite ou aucun écran n'est disponible.)"
+fi
+
+cat <<INFO
+
+La démonstration tourne. Pour la joindre :
+  Console d'administration : http://127.0.0.1:$admin_port/
+      utilisateur « admin », mot de passe : $(cat "$cdata/admin.secret")
+  API de synchronisation   : $url  (certificat autosigné, épinglé par l'agent)
+  État de l'agent          : $bin/xdemat-agent status -data $adata
+  Commandes de la SPL      : $bin/xdemat-central -data $cdata poste list
+  Journaux                 : $state/central.log, $state/agent.log
+Ctrl-C pour tout arrêter.
+INFO
+wait
