@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"xdemat"
@@ -43,8 +44,11 @@ type Server struct {
 	seen     *touchThrottle
 	attempts *attemptLimiter
 	uploads  *keyedMutex
-	draining chan struct{}
-	drainMu  sync.Once
+	parking  *parking
+	// handlerWaits counts long-polls waiting in their handler (not parked).
+	handlerWaits atomic.Int64
+	draining     chan struct{}
+	drainMu      sync.Once
 }
 
 // Timings of the server's in-memory bookkeeping.
@@ -74,6 +78,7 @@ func (s *Server) init() {
 		s.attempts = newAttemptLimiter(enrollmentFailuresMax, enrollmentWindow)
 		s.uploads = newKeyedMutex()
 		s.draining = make(chan struct{})
+		s.parking = newParking(s)
 	})
 }
 
@@ -96,11 +101,22 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Drain makes every waiting long-poll answer at once, and later ones answer
-// without waiting. Call it when the server shuts down, so that
-// http.Server.Shutdown does not wait for them.
+// without waiting. Call it when the server shuts down, before
+// http.Server.Shutdown: parked long-polls are not net/http's any more, so
+// Shutdown neither waits for them nor closes them. It returns once they are
+// answered (or after a few seconds).
 func (s *Server) Drain() {
 	s.init()
-	s.drainMu.Do(func() { close(s.draining) })
+	s.drainMu.Do(func() {
+		close(s.draining)
+		s.parking.drain(5 * time.Second)
+	})
+}
+
+// WaitingPolls returns how many long-polls are waiting for events.
+func (s *Server) WaitingPolls() int {
+	s.init()
+	return s.parking.parked() + int(s.handlerWaits.Load())
 }
 
 // checkVersion refuses requests spoken in a protocol newer than this server's.

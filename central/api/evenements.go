@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"sync"
@@ -13,11 +14,13 @@ import (
 
 // Notifier wakes the long-polls of a commune when it has new events. Each
 // commune with waiting postes has one channel, shared by all its waiters and
-// closed (then forgotten) on Notify: an idle long-poll costs no more than a
-// reference to it. The zero value is ready to use.
+// closed (then forgotten) on Notify; parked polls (see parking) are listed per
+// commune and handed back to their server on Notify. The zero value is ready
+// to use.
 type Notifier struct {
 	mu      sync.Mutex
 	waiting map[string]chan struct{}
+	parked  map[string]map[*parkedPoll]struct{}
 }
 
 var _ central.EventNotifier = (*Notifier)(nil)
@@ -28,10 +31,15 @@ func NewNotifier() *Notifier { return &Notifier{} }
 // Notify wakes everyone waiting on the commune.
 func (n *Notifier) Notify(communeID string) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	if ch, ok := n.waiting[communeID]; ok {
 		close(ch)
 		delete(n.waiting, communeID)
+	}
+	polls := n.parked[communeID]
+	delete(n.parked, communeID)
+	n.mu.Unlock()
+	for pp := range polls {
+		pp.parking.enqueue(pp)
 	}
 }
 
@@ -49,6 +57,43 @@ func (n *Notifier) Wait(communeID string) <-chan struct{} {
 		n.waiting[communeID] = ch
 	}
 	return ch
+}
+
+// park registers pp to be handed back at the commune's next Notify. It
+// returns false, registering nothing, when woken (taken with Wait before the
+// store was queried) is already closed: an event may have been missed.
+func (n *Notifier) park(pp *parkedPoll, woken <-chan struct{}) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-woken:
+		return false
+	default:
+	}
+	c := pp.poste.CommuneID
+	if n.parked == nil {
+		n.parked = make(map[string]map[*parkedPoll]struct{})
+	}
+	polls, ok := n.parked[c]
+	if !ok {
+		polls = make(map[*parkedPoll]struct{}, 1)
+		n.parked[c] = polls
+	}
+	polls[pp] = struct{}{}
+	return true
+}
+
+// unpark forgets pp.
+func (n *Notifier) unpark(pp *parkedPoll) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := pp.poste.CommuneID
+	if polls, ok := n.parked[c]; ok {
+		delete(polls, pp)
+		if len(polls) == 0 {
+			delete(n.parked, c)
+		}
+	}
 }
 
 // handleEvenements serves GET /v1/evenements?apres=C&attente=S: the commune's
@@ -69,10 +114,12 @@ func (s *Server) handleEvenements(w http.ResponseWriter, r *http.Request, _ []by
 	wait := time.Duration(min(secs, int64(protocol.AttenteMax/time.Second))) * time.Second
 
 	ctx := r.Context()
-	communeID := xdemat.CommuneIDFromContext(ctx)
+	p := xdemat.PosteFromContext(ctx)
+	deadline := time.Now().Add(wait)
+	parkable := true
 	var timer *time.Timer
 	for {
-		woken := s.Notifier.Wait(communeID)
+		woken := s.Notifier.Wait(p.CommuneID)
 		evs, err := s.Store.Events(ctx, after, eventsLimit)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -80,6 +127,12 @@ func (s *Server) handleEvenements(w http.ResponseWriter, r *http.Request, _ []by
 			}
 			s.writeError(w, r, err)
 			return
+		}
+		if len(evs) > 0 && timer != nil {
+			if err := s.checkStillActive(ctx, p.ID); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		if len(evs) > 0 || wait <= 0 {
 			resp := protocol.EvenementsResponse{Evenements: evs, Curseur: after}
@@ -91,9 +144,17 @@ func (s *Server) handleEvenements(w http.ResponseWriter, r *http.Request, _ []by
 			writeJSON(w, http.StatusOK, resp)
 			return
 		}
+		if parkable {
+			parkable = false
+			if s.park(w, p, after, deadline, woken) {
+				return
+			}
+		}
 		if timer == nil {
-			timer = time.NewTimer(wait)
+			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
+			s.handlerWaits.Add(1)
+			defer s.handlerWaits.Add(-1)
 		}
 		select {
 		case <-woken:
@@ -105,6 +166,21 @@ func (s *Server) handleEvenements(w http.ResponseWriter, r *http.Request, _ []by
 			return
 		}
 	}
+}
+
+// checkStillActive reads the poste again after a wait: one revoked
+// meanwhile gets no more events.
+func (s *Server) checkStillActive(ctx context.Context, id string) error {
+	p, err := s.Store.FindPoste(ctx, id)
+	if xdemat.ErrorCode(err) == xdemat.ENOTFOUND {
+		return xdemat.Errorf(xdemat.EUNAUTHORIZED, "Ce poste est inconnu du serveur central : il doit être enrôlé à nouveau par la SPL.")
+	} else if err != nil {
+		return err
+	}
+	if p.Statut == xdemat.PosteRevoque || !p.RevoqueLe.IsZero() {
+		return revoked(p)
+	}
+	return nil
 }
 
 // queryInt parses a non-negative integer query parameter; empty is 0.

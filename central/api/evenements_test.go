@@ -1,8 +1,14 @@
 package api_test
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,9 +17,17 @@ import (
 	"xdemat/central/protocol"
 )
 
+// pollResult is the answer to a long-poll.
+type pollResult struct {
+	status int
+	header http.Header
+	ev     protocol.EvenementsResponse
+	err    protocol.ErrorResponse
+}
+
 // longPoll starts GET /v1/evenements as p and returns where its answer will arrive.
-func (e *env) longPoll(p *poste, query string) <-chan protocol.EvenementsResponse {
-	out := make(chan protocol.EvenementsResponse, 1)
+func (e *env) longPoll(p *poste, query string) <-chan pollResult {
+	out := make(chan pollResult, 1)
 	// The request is built and signed here, in the test's goroutine.
 	req, err := http.NewRequest(http.MethodGet, e.http.URL+"/v1/evenements?"+query, nil)
 	if err != nil {
@@ -27,14 +41,36 @@ func (e *env) longPoll(p *poste, query string) <-chan protocol.EvenementsRespons
 			close(out)
 			return
 		}
-		var ev protocol.EvenementsResponse
+		res := pollResult{status: r.StatusCode, header: r.Header}
 		if r.StatusCode == http.StatusOK {
-			json.NewDecoder(r.Body).Decode(&ev)
+			json.NewDecoder(r.Body).Decode(&res.ev)
+		} else {
+			json.NewDecoder(r.Body).Decode(&res.err)
 		}
 		r.Body.Close()
-		out <- ev
+		out <- res
 	}()
 	return out
+}
+
+// cursor returns the cursor of the commune's last event, as p sees it.
+func (e *env) cursor(p *poste) string {
+	e.t.Helper()
+	var ev protocol.EvenementsResponse
+	e.call(p, http.MethodGet, "/v1/evenements", nil, &ev)
+	return itoa(ev.Curseur)
+}
+
+// waitPolls waits until n long-polls wait on the server.
+func (e *env) waitPolls(n int) {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.server.WaitingPolls() != n {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d attentes en cours, %d attendues", e.server.WaitingPolls(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func TestEvenementsAttente(t *testing.T) {
@@ -73,11 +109,12 @@ func TestEvenementsAttente(t *testing.T) {
 			answer := e.longPoll(secretariat, "apres="+itoa(cursor)+"&attente="+tt.attente)
 			tt.action()
 			select {
-			case ev, ok := <-answer:
+			case res, ok := <-answer:
 				took := time.Since(start)
-				if !ok {
-					t.Fatal("requête échouée")
+				if !ok || res.status != http.StatusOK {
+					t.Fatalf("requête échouée : %+v", res)
 				}
+				ev := res.ev
 				if took < tt.min || took > tt.max {
 					t.Fatalf("réponse après %s, entre %s et %s attendu", took, tt.min, tt.max)
 				}
@@ -106,11 +143,12 @@ func TestEvenementsArretDuServeur(t *testing.T) {
 	start := time.Now()
 	answer := e.longPoll(p, "apres=1000&attente=60")
 	time.Sleep(100 * time.Millisecond)
+	e.waitPolls(1)
 	e.server.Drain()
 	select {
-	case _, ok := <-answer:
-		if !ok {
-			t.Fatal("requête échouée")
+	case res, ok := <-answer:
+		if !ok || res.status != http.StatusOK {
+			t.Fatalf("requête échouée : %+v", res)
 		}
 		if took := time.Since(start); took > 5*time.Second {
 			t.Fatalf("réponse après %s", took)
@@ -118,8 +156,115 @@ func TestEvenementsArretDuServeur(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("l'attente ne s'arrête pas avec le serveur")
 	}
+	if n := e.server.WaitingPolls(); n != 0 {
+		t.Fatalf("%d attentes après l'arrêt", n)
+	}
 	// Later long-polls do not wait either.
 	e.call(p, http.MethodGet, "/v1/evenements?attente=60&apres=1000", nil, nil)
+}
+
+func TestEvenementsPosteRevoquePendantLAttente(t *testing.T) {
+	e := newEnv(t)
+	c := e.commune("Carignan")
+	p := e.enroll(c.ID)
+	answer := e.longPoll(p, "apres="+e.cursor(p)+"&attente=30")
+	e.waitPolls(1)
+	if err := e.store.RevokePoste(context.Background(), p.id, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// Events of the commune arrive (the revocation itself): the poste gets none.
+	e.server.Notifier.Notify(c.ID)
+	select {
+	case res := <-answer:
+		if res.status != http.StatusForbidden || !strings.Contains(res.err.Message, "révoqué") {
+			t.Fatalf("poste révoqué pendant l'attente : %+v", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("pas de réponse")
+	}
+}
+
+// TestEvenementsConnexionNonReprenable covers connections that cannot be
+// taken from net/http (HTTP/2, …): the handler waits itself.
+func TestEvenementsConnexionNonReprenable(t *testing.T) {
+	e := newEnv(t)
+	c := e.commune("Donchery")
+	p, other := e.enroll(c.ID), e.enroll(c.ID)
+	req := httptest.NewRequest(http.MethodGet, "/v1/evenements?apres="+e.cursor(p)+"&attente=30", nil)
+	protocol.Signer(req, p.key, p.id, protocol.HashBody(nil), time.Now())
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() {
+		e.server.Handler().ServeHTTP(rec, req)
+		close(done)
+	}()
+	e.waitPolls(1)
+	e.call(other, http.MethodPost, "/v1/operations", protocol.OperationsRequest{Operations: operations(1, 1)}, nil)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("pas de réponse")
+	}
+	var ev protocol.EvenementsResponse
+	mustJSON(t, rec.Body.Bytes(), &ev)
+	if rec.Code != http.StatusOK || len(ev.Evenements) != 1 || ev.Evenements[0].PosteID != other.id {
+		t.Fatalf("%d %+v", rec.Code, ev)
+	}
+	e.waitPolls(0)
+}
+
+// rawPoll writes a signed long-poll request, and then extra, on a new
+// connection.
+func (e *env) rawPoll(p *poste, query string, extra []byte) net.Conn {
+	e.t.Helper()
+	conn, err := net.Dial("tcp", e.http.Listener.Addr().String())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { conn.Close() })
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/v1/evenements?"+query, nil)
+	protocol.Signer(req, p.key, p.id, protocol.HashBody(nil), time.Now())
+	var b bytes.Buffer
+	req.Write(&b)
+	b.Write(extra)
+	if _, err := conn.Write(b.Bytes()); err != nil {
+		e.t.Fatal(err)
+	}
+	return conn
+}
+
+func TestEvenementsPosteParti(t *testing.T) {
+	e := newEnv(t)
+	c := e.commune("Raucourt")
+	p, other := e.enroll(c.ID), e.enroll(c.ID)
+	conn := e.rawPoll(p, "apres="+e.cursor(p)+"&attente=30", nil)
+	e.waitPolls(1)
+	conn.Close() // the PC was switched off
+	e.call(other, http.MethodPost, "/v1/operations", protocol.OperationsRequest{Operations: operations(1, 1)}, nil)
+	e.waitPolls(0)
+}
+
+func TestEvenementsRequetesEnchainees(t *testing.T) {
+	e := newEnv(t)
+	p := e.enroll(e.commune("Vrigne-aux-Bois").ID)
+	next, _ := http.NewRequest(http.MethodGet, e.http.URL+"/v1/poste", nil)
+	protocol.Signer(next, p.key, p.id, protocol.HashBody(nil), time.Now())
+	var b bytes.Buffer
+	next.Write(&b)
+	start := time.Now()
+	conn := e.rawPoll(p, "apres=1000000&attente=30", b.Bytes())
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	// The poll cannot wait without losing the request behind it: it answers
+	// at once and closes, and the agent sends that request again.
+	if res.StatusCode != http.StatusOK || !res.Close || time.Since(start) > 5*time.Second {
+		t.Fatalf("%d, fermeture %v, après %s", res.StatusCode, res.Close, time.Since(start))
+	}
+	e.waitPolls(0)
 }
 
 func TestEvenementsParametresInvalides(t *testing.T) {
