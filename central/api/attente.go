@@ -95,6 +95,13 @@ func (p *parking) add(pp *parkedPoll, woken <-chan struct{}) {
 	p.polls[pp] = struct{}{}
 	p.scheduleLocked(pp.deadline)
 	p.mu.Unlock()
+	select {
+	case <-p.s.draining:
+		// Drain may have listed the parked polls before this one.
+		p.enqueue(pp)
+		return
+	default:
+	}
 	if !p.s.Notifier.park(pp, woken) {
 		p.enqueue(pp)
 	}

@@ -55,9 +55,12 @@ type posteAttente struct {
 }
 
 // BenchmarkAttentesInactives holds 5,000 idle long-polls (XDEMAT_BENCH_POSTES
-// to change) from as many postes, over TLS, and reports the server's memory
-// per waiting poste. The clients run in a child process, so that only the
-// server's memory is counted.
+// to change) from as many postes, over TLS (XDEMAT_BENCH_TLS=0: plain HTTP),
+// and reports the server's memory per waiting poste: Go memory in use after
+// collection (o-go/poste, held to cibleOctetsParPoste) and resident set size
+// (o-rss/poste, Linux). The clients run in a child process, so that only the
+// server's memory is counted. XDEMAT_BENCH_PROFIL=FILE writes a heap profile
+// of the waiting server.
 func BenchmarkAttentesInactives(b *testing.B) {
 	n := 5000
 	if v, err := strconv.Atoi(os.Getenv("XDEMAT_BENCH_POSTES")); err == nil && v > 0 {
