@@ -57,8 +57,9 @@ type Store interface {
 	// PendingDocuments returns documents not yet on central that pending
 	// operations refer to, in the order of the first operation needing them.
 	PendingDocuments(ctx context.Context) ([]*xdemat.Document, error)
-	// MarkUploaded records that central holds the whole, verified document.
-	MarkUploaded(ctx context.Context, sha256 string) error
+	// MarkUploaded records, in one transaction, that central holds the whole,
+	// verified documents. ENOTFOUND (nothing recorded) for an unknown hash.
+	MarkUploaded(ctx context.Context, sha256 ...string) error
 
 	// SaveEvents stores events pulled from central and the new cursor, in one
 	// transaction, so that an event is never applied twice nor skipped.

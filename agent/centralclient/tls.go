@@ -56,7 +56,7 @@ func NewHTTPClient(pin string, seen func(fingerprint string)) *http.Client {
 		ResponseHeaderTimeout: 90 * time.Second, // long-polls wait up to 60 s
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   4,
-		ForceAttemptHTTP2:     true,
+		ForceAttemptHTTP2:     false,
 	}
 	return &http.Client{Transport: tr}
 }

@@ -162,12 +162,13 @@ func (o *Outbox) uploadDocuments(ctx context.Context, ops []*xdemat.Operation) e
 		return err
 	}
 	work := make(chan *xdemat.Document)
-	ctx, cancel := context.WithCancel(ctx)
+	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		uploaded []string
 	)
 	fail := func(err error) {
 		mu.Lock()
@@ -182,15 +183,13 @@ func (o *Outbox) uploadDocuments(ctx context.Context, ops []*xdemat.Operation) e
 		go func() {
 			defer wg.Done()
 			for d := range work {
-				if err := o.upload(ctx, d); err != nil {
+				if err := o.upload(wctx, d); err != nil {
 					fail(err)
 					continue
 				}
-				if err := o.Store.MarkUploaded(ctx, d.SHA256); err != nil {
-					fail(err)
-					continue
-				}
-				crashpoint.Hit("televersement.apres-marque")
+				mu.Lock()
+				uploaded = append(uploaded, d.SHA256)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -201,12 +200,21 @@ feed:
 		}
 		select {
 		case work <- d:
-		case <-ctx.Done():
+		case <-wctx.Done():
 			break feed
 		}
 	}
 	close(work)
 	wg.Wait()
+	// Marked together, even after a failure, so that a retry skips them. A
+	// crash before this line only costs one exchange per document: central
+	// answers at once that it holds it.
+	if len(uploaded) > 0 {
+		if err := o.Store.MarkUploaded(ctx, uploaded...); err != nil {
+			return err
+		}
+		crashpoint.Hit("televersement.apres-marque")
+	}
 	return firstErr
 }
 

@@ -485,22 +485,28 @@ func (s *Store) PendingDocuments(ctx context.Context) ([]*xdemat.Document, error
 
 // MarkUploaded records that central holds the whole, verified document.
 // Marking it again changes nothing; ENOTFOUND when the document is unknown.
-func (s *Store) MarkUploaded(ctx context.Context, hash string) error {
+func (s *Store) MarkUploaded(ctx context.Context, hashes ...string) error {
+	// One transaction for many documents: the outbox marks a whole batch
+	// at once, so that a synchronous commit is paid once, not per document.
 	return wrap("mark uploaded", s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE documents SET envoye_le = ? WHERE sha256 = ? AND envoye_le IS NULL`,
-			micro(time.Now()), hash)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n > 0 {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, hash).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return xdemat.Errorf(xdemat.ENOTFOUND, "Ce document n'est pas enregistré sur ce poste.")
+		now := micro(time.Now())
+		for _, hash := range hashes {
+			res, err := tx.ExecContext(ctx, `UPDATE documents SET envoye_le = ? WHERE sha256 = ? AND envoye_le IS NULL`, now, hash)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n > 0 {
+				continue
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, hash).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return xdemat.Errorf(xdemat.ENOTFOUND, "Ce document n'est pas enregistré sur ce poste.")
+			}
 		}
 		return nil
 	}))

@@ -15,11 +15,12 @@ import (
 
 // centralHandle is a whole central server running in this process.
 type centralHandle struct {
-	Addr  string
-	Pin   string
-	Store central.Store
-	Blobs *blob.Store
-	m     *server.Main
+	DataDir string
+	Addr    string
+	Pin     string
+	Store   central.Store
+	Blobs   *blob.Store
+	m       *server.Main
 }
 
 // startCentral runs central on dir (SQLite) and addr ("127.0.0.1:0" for a
@@ -42,7 +43,7 @@ func startCentral(t testing.TB, dir, addr string) *centralHandle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &centralHandle{Addr: m.Addr(), Pin: m.CertFingerprint(), Store: m.Store(), Blobs: blobs, m: m}
+	c := &centralHandle{DataDir: dir, Addr: m.Addr(), Pin: m.CertFingerprint(), Store: m.Store(), Blobs: blobs, m: m}
 	t.Cleanup(func() { c.Close() })
 	return c
 }

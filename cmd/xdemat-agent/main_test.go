@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 }
 
 // commune creates a commune on central and returns it with a fresh code.
-func newCommune(t *testing.T, st central.Store, nom, siren string) (*xdemat.Commune, string) {
+func newCommune(t testing.TB, st central.Store, nom, siren string) (*xdemat.Commune, string) {
 	t.Helper()
 	ctx := context.Background()
 	c := &xdemat.Commune{SIREN: siren, Nom: nom, Departement: "51", Population: 180}
@@ -55,7 +55,7 @@ func newCommune(t *testing.T, st central.Store, nom, siren string) (*xdemat.Comm
 	return c, newCode(t, st, c.ID)
 }
 
-func newCode(t *testing.T, st central.Store, communeID string) string {
+func newCode(t testing.TB, st central.Store, communeID string) string {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
@@ -68,7 +68,7 @@ func newCode(t *testing.T, st central.Store, communeID string) string {
 }
 
 // enrollAgent runs "xdemat-agent enroll" as the technician would.
-func enrollAgent(t *testing.T, c *centralHandle, code, dataDir string) {
+func enrollAgent(t testing.TB, c *centralHandle, code, dataDir string) {
 	t.Helper()
 	var out bytes.Buffer
 	err := Execute(context.Background(), []string{"enroll", "-data", dataDir, "-central", "https://" + c.Addr, "-code", code, "-empreinte", c.Pin, "-nom", "PC-MAIRIE"}, &out)
@@ -80,7 +80,7 @@ func enrollAgent(t *testing.T, c *centralHandle, code, dataDir string) {
 	}
 }
 
-func startAgent(t *testing.T, dataDir string) *Main {
+func startAgent(t testing.TB, dataDir string) *Main {
 	t.Helper()
 	m := NewMain()
 	m.DataDir = dataDir
@@ -93,7 +93,7 @@ func startAgent(t *testing.T, dataDir string) *Main {
 	return m
 }
 
-func shortTempDir(t *testing.T) string {
+func shortTempDir(t testing.TB) string {
 	t.Helper()
 	// Unix socket paths are limited to about 104 bytes: t.TempDir() is too deep.
 	d, err := os.MkdirTemp("", "xd")
@@ -212,7 +212,7 @@ func exactlyOnce(t *testing.T, c *centralHandle, posteCtx context.Context, nOps 
 
 // queueDirect commits documents and operations into a stopped agent's store,
 // exactly as the local API would.
-func queueDirect(t *testing.T, dataDir string, nDocs, docSize, nOps int) map[string][]byte {
+func queueDirect(t testing.TB, dataDir string, nDocs, docSize, nOps int) map[string][]byte {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(dataDir, "agent.db"))
@@ -282,12 +282,13 @@ func TestCoupureBrutaleDeLAgentPendantLEnvoi(t *testing.T) {
 	for i, tc := range []struct {
 		nom        string
 		crashpoint string
+		partial    bool // central holds part of a document when the agent dies
 	}{
-		{"au milieu d'un bloc de document", "televersement.bloc.milieu:2"},
-		{"après réception d'un bloc par central, avant la suite", "televersement.bloc.recu:2"},
-		{"document reçu et noté, avant les opérations", "televersement.apres-marque:1"},
-		{"opérations reçues par central, avant l'accusé local", "operations.avant-ack:1"},
-		{"juste après l'accusé local", "operations.apres-ack:1"},
+		{"au milieu d'un bloc de document", "televersement.bloc.milieu:2", false},
+		{"après réception d'un bloc par central, avant la suite", "televersement.bloc.recu:2", true},
+		{"document reçu et noté, avant les opérations", "televersement.apres-marque:1", false},
+		{"opérations reçues par central, avant l'accusé local", "operations.avant-ack:1", false},
+		{"juste après l'accusé local", "operations.apres-ack:1", false},
 	} {
 		t.Run(tc.nom, func(t *testing.T) {
 			commune, code := newCommune(t, c.Store, fmt.Sprintf("Commune coupée %d", i), sirens[i])
@@ -302,6 +303,12 @@ func TestCoupureBrutaleDeLAgentPendantLEnvoi(t *testing.T) {
 			if err == nil || !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 				t.Fatalf("l'agent devait être tué au point %s, fin : %v", tc.crashpoint, err)
 			}
+			if tc.partial {
+				// The restart must resume these uploads, not start them over.
+				if n := partialBytes(t, filepath.Join(c.DataDir, "televersements", commune.ID)); n < 1<<20 {
+					t.Fatalf("central devait détenir au moins un bloc d'un document partiel, il détient %d octets", n)
+				}
+			}
 
 			second := agentProcess(t, dataDir, "")
 			waitDrained(t, dataDir, 60*time.Second)
@@ -311,6 +318,19 @@ func TestCoupureBrutaleDeLAgentPendantLEnvoi(t *testing.T) {
 			exactlyOnce(t, c, c.PosteContext(t, commune.ID), 5, docs)
 		})
 	}
+}
+
+// partialBytes returns the size of the largest partial upload in dir.
+func partialBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	parts, _ := filepath.Glob(filepath.Join(dir, "*.part"))
+	var largest int64
+	for _, p := range parts {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > largest {
+			largest = fi.Size()
+		}
+	}
+	return largest
 }
 
 // Valid SIRENs (Luhn) for test communes.
