@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -258,8 +257,6 @@ func DefaultDataDir() string {
 	home, _ := os.UserHomeDir()
 	return filepath.Join(home, ".local", "state", "xdemat")
 }
-
-var errUsage = errors.New("usage")
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `xdemat-agent — service xdemat du poste de la mairie
