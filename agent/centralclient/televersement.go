@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"xdemat"
@@ -20,13 +21,16 @@ import (
 // each chunk with the bytes central holds. Central verifies each chunk
 // against its signed hash and the whole against doc.SHA256.
 func (c *Client) Upload(ctx context.Context, doc *xdemat.Document, src io.ReaderAt, progress func(done int64)) error {
-	etat, err := c.openUpload(ctx, doc)
-	if err != nil {
-		return err
-	}
 	size := c.BlocSize
 	if size <= 0 {
 		size = protocol.TailleBloc
+	}
+	if doc.Taille <= int64(size) {
+		return c.uploadWhole(ctx, doc, src, progress)
+	}
+	etat, err := c.openUpload(ctx, doc)
+	if err != nil {
+		return err
 	}
 	buf := make([]byte, size)
 	for conflicts := 0; !etat.Complet; {
@@ -37,13 +41,7 @@ func (c *Client) Upload(ctx context.Context, doc *xdemat.Document, src io.Reader
 		if _, err := src.ReadAt(buf[:n], etat.Offset); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 			return xdemat.Errorf(xdemat.EINTERNAL, "Lecture du document %s impossible : %v", doc.NomOriginal, err)
 		}
-		chunkHash := ""
-		if etat.Offset == 0 && n == doc.Taille {
-			// The whole document in one chunk: its hash is already known
-			// (central checks it all the same).
-			chunkHash = doc.SHA256
-		}
-		next, err := c.putChunk(ctx, doc.SHA256, etat.Offset, buf[:n], chunkHash)
+		next, err := c.putChunk(ctx, doc.SHA256, etat.Offset, buf[:n])
 		if err != nil {
 			var ce *Error
 			if errors.As(err, &ce) && ce.Status == http.StatusConflict && conflicts < 3 {
@@ -66,6 +64,33 @@ func (c *Client) Upload(ctx context.Context, doc *xdemat.Document, src io.Reader
 	return nil
 }
 
+// uploadWhole sends a document that fits in one chunk in a single request:
+// nothing to resume, and one exchange instead of two.
+func (c *Client) uploadWhole(ctx context.Context, doc *xdemat.Document, src io.ReaderAt, progress func(done int64)) error {
+	data := make([]byte, doc.Taille)
+	if _, err := src.ReadAt(data, 0); err != nil && !(errors.Is(err, io.EOF) && doc.Taille == 0) {
+		return xdemat.Errorf(xdemat.EINTERNAL, "Lecture du document %s impossible : %v", doc.NomOriginal, err)
+	}
+	q := url.Values{"nom": {doc.NomOriginal}, "type": {doc.TypeMedia}}
+	req, err := c.newSignedRequest(ctx, http.MethodPut, "/v1/documents/"+doc.SHA256+"?"+q.Encode(), data, doc.SHA256)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Body = io.NopCloser(&crashingReader{r: bytes.NewReader(data), half: len(data) / 2})
+	req.GetBody = nil
+	req.ContentLength = int64(len(data))
+	var etat protocol.TeleversementEtat
+	if err := c.send(ctx, req, &etat); err != nil {
+		return err
+	}
+	crashpoint.Hit("televersement.bloc.recu")
+	if progress != nil {
+		progress(doc.Taille)
+	}
+	return nil
+}
+
 func (c *Client) openUpload(ctx context.Context, doc *xdemat.Document) (*protocol.TeleversementEtat, error) {
 	body, err := json.Marshal(protocol.TeleversementRequest{Document: *doc})
 	if err != nil {
@@ -75,11 +100,8 @@ func (c *Client) openUpload(ctx context.Context, doc *xdemat.Document) (*protoco
 	return &etat, c.do(ctx, http.MethodPost, "/v1/televersements", body, &etat)
 }
 
-func (c *Client) putChunk(ctx context.Context, hash string, offset int64, chunk []byte, chunkHash string) (*protocol.TeleversementEtat, error) {
-	if chunkHash == "" {
-		chunkHash = protocol.HashBody(chunk)
-	}
-	req, err := c.newSignedRequest(ctx, http.MethodPut, "/v1/televersements/"+hash+"?offset="+strconv.FormatInt(offset, 10), chunk, chunkHash)
+func (c *Client) putChunk(ctx context.Context, hash string, offset int64, chunk []byte) (*protocol.TeleversementEtat, error) {
+	req, err := c.newRequest(ctx, http.MethodPut, "/v1/televersements/"+hash+"?offset="+strconv.FormatInt(offset, 10), chunk)
 	if err != nil {
 		return nil, err
 	}

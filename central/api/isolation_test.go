@@ -188,6 +188,11 @@ func TestIsolationDesCommunes(t *testing.T) {
 			func(t *testing.T, status int, body []byte) {
 				wantError(t, status, body, http.StatusUnauthorized, "Signature")
 			}},
+		{"déposer un document au nom du poste d'une autre commune", http.MethodPut, "/v1/documents/" + partialDocB.SHA256 + "?nom=x.pdf",
+			partialB, asB,
+			func(t *testing.T, status int, body []byte) {
+				wantError(t, status, body, http.StatusUnauthorized, "Signature")
+			}},
 		{"ouvrir un téléversement au nom du poste d'une autre commune", http.MethodPost, "/v1/televersements",
 			protocol.TeleversementRequest{Document: partialDocB}, asB,
 			func(t *testing.T, status int, body []byte) {
@@ -205,6 +210,15 @@ func TestIsolationDesCommunes(t *testing.T) {
 		{"suivre les événements au nom du poste d'une autre commune", http.MethodGet, "/v1/evenements?apres=0", nil, asB,
 			func(t *testing.T, status int, body []byte) {
 				wantError(t, status, body, http.StatusUnauthorized, "Signature")
+			}},
+		{"déposer en entier un document que détient une autre commune", http.MethodPut, "/v1/documents/" + docB.SHA256 + "?nom=copie.pdf",
+			contentB, a.sig(),
+			func(t *testing.T, status int, body []byte) {
+				// A sent every byte: it gets its own copy, B's is untouched. (Last:
+				// from now on A legitimately has events about this hash.)
+				if status != http.StatusOK {
+					t.Fatalf("%d %s", status, body)
+				}
 			}},
 	}
 	for _, tt := range tests {

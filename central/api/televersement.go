@@ -303,6 +303,52 @@ func (s *Server) finishUpload(ctx context.Context, p *xdemat.Poste, u upload, m 
 	return &protocol.TeleversementEtat{SHA256: d.SHA256, Taille: d.Taille, Offset: d.Taille, Complet: true}, nil
 }
 
+// handleDocumentEntier serves PUT /v1/documents/{sha256}?nom=…&type=…: a
+// document small enough to travel in one request (most actes, bordereaux and
+// scans), sent whole. It saves the opening exchange and the part file of the
+// chunked path; there is nothing to resume: if the answer is lost, the agent
+// sends it again and is told that central holds it.
+func (s *Server) handleDocumentEntier(w http.ResponseWriter, r *http.Request, body []byte) {
+	sha := r.PathValue("sha256")
+	if !xdemat.ValidSHA256(sha) {
+		s.writeError(w, r, xdemat.Errorf(xdemat.EINVALID, "L'empreinte du document est invalide (64 caractères hexadécimaux minuscules attendus)."))
+		return
+	}
+	q := r.URL.Query()
+	d := xdemat.Document{SHA256: sha, Taille: int64(len(body)), TypeMedia: q.Get("type"), NomOriginal: q.Get("nom"), CreeLe: s.Now()}
+	if err := d.Validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// The middleware checked the body against the signed header: the header
+	// must be the document's own hash.
+	if r.Header.Get(protocol.HeaderContenu) != sha {
+		s.writeError(w, r, xdemat.Errorf(xdemat.EINVALID, "Le document reçu ne correspond pas à son empreinte : rien n'a été enregistré, il sera renvoyé."))
+		return
+	}
+	p := xdemat.PosteFromContext(r.Context())
+	defer s.uploads.lock(p.CommuneID + "/" + sha)()
+	etat := &protocol.TeleversementEtat{SHA256: sha, Taille: d.Taille, Offset: d.Taille, Complet: true}
+	if _, err := s.Store.FindDocument(r.Context(), sha); err == nil {
+		writeJSON(w, http.StatusOK, etat)
+		return
+	} else if xdemat.ErrorCode(err) != xdemat.ENOTFOUND {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Blobs.PutVerified(body, sha); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Store.CreateDocument(r.Context(), &d, s.Now()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.Notifier.Notify(p.CommuneID)
+	s.Logger.Info("document reçu", "commune", p.CommuneID, "poste", p.ID, "sha256", sha, "taille", d.Taille)
+	writeJSON(w, http.StatusOK, etat)
+}
+
 // handleDocument serves GET /v1/documents/{sha256}, only to the postes of a
 // commune that holds the document.
 func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request, _ []byte) {

@@ -71,3 +71,32 @@ func TestAdoptRefuseUnContenuAltere(t *testing.T) {
 		t.Fatal("le fichier altéré doit être supprimé")
 	}
 }
+
+func TestPutVerifiedStockeSansRecalcul(t *testing.T) {
+	s, _ := Open(t.TempDir())
+	data := []byte("Arrêté du maire n°2026-12")
+	hash := sha(data)
+	if err := s.PutVerified(data, hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutVerified(data, hash); err != nil {
+		t.Fatal("un second dépôt identique doit réussir :", err)
+	}
+	f, err := s.Open(hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if !bytes.Equal(got, data) {
+		t.Fatal("contenu différent")
+	}
+	if err := s.PutVerified(data, "pas-une-empreinte"); xdemat.ErrorCode(err) != xdemat.EINVALID {
+		t.Fatalf("empreinte invalide acceptée : %v", err)
+	}
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

@@ -15,6 +15,7 @@
 //	GET  /v1/operations/ack              → OperationsResponse
 //	POST /v1/televersements              TeleversementRequest → TeleversementEtat
 //	PUT  /v1/televersements/{sha256}?offset=N   chunk bytes → TeleversementEtat
+//	PUT  /v1/documents/{sha256}?nom=…&type=…    a whole small document (≤ TailleBloc) in one request → TeleversementEtat
 //	GET  /v1/documents/{sha256}          → document bytes
 //	GET  /v1/evenements?apres=C&attente=S → EvenementsResponse (long-poll up to S seconds)
 //
