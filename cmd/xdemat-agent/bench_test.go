@@ -60,6 +60,8 @@ func BenchmarkSyncDrain(b *testing.B) {
 		plainDurable := plainUpload(b, payloads, ob.Uploads, true)
 		syscall.Sync()
 
+		var ru0, ru1 syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 		b.StartTimer()
 		start := time.Now()
 		if err := ob.Drain(ctx); err != nil {
@@ -67,6 +69,9 @@ func BenchmarkSyncDrain(b *testing.B) {
 		}
 		ours := time.Since(start)
 		b.StopTimer()
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+		cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano())
+		b.ReportMetric(cpu.Seconds()/ours.Seconds(), "cpu-cores")
 		closeAgent()
 		c.Close()
 
