@@ -70,7 +70,7 @@ func BenchmarkSyncDrain(b *testing.B) {
 		ours := time.Since(start)
 		b.StopTimer()
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-		cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano())
+		cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
 		b.ReportMetric(cpu.Seconds()/ours.Seconds(), "cpu-cores")
 		closeAgent()
 		c.Close()
