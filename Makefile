@@ -32,7 +32,7 @@ test-short: ## quick tests, no race detector
 	$(GO) test -count=1 ./...
 
 bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores)
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/ ./central/server/
 	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/
 
 run: ## the whole suite on this machine: central (SQLite), a demo commune, its enrolled agent
