@@ -57,10 +57,16 @@ func (s *Server) handleOperations(w http.ResponseWriter, r *http.Request, body [
 	if ack > p.DernierSeq {
 		s.Notifier.Notify(p.CommuneID)
 	}
-	if err := s.Store.TouchPoste(r.Context(), p.ID, now, r.Header.Get(protocol.HeaderAgent), max(req.EnAttente, 0)); err != nil {
-		s.Logger.Warn("poste vu : enregistrement impossible", "poste", p.ID, "err", err)
-	} else {
-		s.seen.mark(p.ID, now)
+	// A second write transaction per request would halve the rate central
+	// sustains on SQLite: record the poste only when what the console shows
+	// changed, or when "seen" is due anyway.
+	version := r.Header.Get(protocol.HeaderAgent)
+	if enAttente := max(req.EnAttente, 0); enAttente != p.EnAttente || (version != "" && version != p.Version) || s.seen.due(p.ID, now) {
+		if err := s.Store.TouchPoste(r.Context(), p.ID, now, version, enAttente); err != nil {
+			s.Logger.Warn("poste vu : enregistrement impossible", "poste", p.ID, "err", err)
+		} else {
+			s.seen.mark(p.ID, now)
+		}
 	}
 	writeJSON(w, http.StatusOK, protocol.OperationsResponse{Ack: ack})
 }

@@ -5,6 +5,11 @@
 // for the writer, and a crash of the machine may lose the last transactions
 // but never corrupts the file. Writes of this process take turns before they
 // reach SQLite; other processes (the CLI) wait up to 10 seconds for the lock.
+//
+// Checkpoints (copying the WAL back into the database, with an fsync) run
+// in a background goroutine once a second rather than inside whichever
+// commit crosses SQLite's threshold: that commit would hold the write lock
+// for the fsync, and every poste queued behind it would wait.
 package sqlite
 
 import (
@@ -34,13 +39,16 @@ var migrations embed.FS
 // Store is central.Store on an SQLite file.
 type Store struct {
 	*sqlstore.Store
+	db   *sql.DB
+	stop chan struct{}
+	done chan struct{}
 }
 
 var _ central.Store = (*Store)(nil)
 
 // DSN returns the driver's data source name for the database file at path.
 func DSN(path string) string {
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 }
 
 // Open opens the database file at path, creating it and its directory when
@@ -80,7 +88,35 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return &Store{s}, nil
+	st := &Store{Store: s, db: db, stop: make(chan struct{}), done: make(chan struct{})}
+	go st.checkpoints(time.Second)
+	return st, nil
+}
+
+// checkpoints copies the WAL into the database every interval, without
+// blocking writers (PASSIVE), until Close.
+func (s *Store) checkpoints(interval time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			// A failed checkpoint is retried at the next tick; the WAL
+			// keeps every transaction meanwhile.
+			_, _ = s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
+}
+
+// Close stops the checkpoints, folds the WAL into the database and closes it.
+func (s *Store) Close() error {
+	close(s.stop)
+	<-s.done
+	_, _ = s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	return s.Store.Close()
 }
 
 func isUniqueViolation(err error) bool {
