@@ -42,6 +42,8 @@ type central struct {
 	pin       string
 	// requests counts the requests that reached central's handler.
 	requests atomic.Int64
+	// closeStore closes the store once, whether a test or the cleanup asks.
+	closeStore func()
 }
 
 func newCentral(t *testing.T) *central {
@@ -51,12 +53,13 @@ func newCentral(t *testing.T) *central {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
 	blobs, err := blob.Open(filepath.Join(dir, "documents"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &central{t: t, store: store, blobs: blobs, uploadDir: filepath.Join(dir, "televersements")}
+	c.closeStore = sync.OnceFunc(func() { store.Close() })
+	t.Cleanup(c.closeStore)
 	c.api = &api.Server{Store: store, Blobs: blobs, UploadDir: c.uploadDir, Logger: slog.New(slog.DiscardHandler)}
 	h := c.api.Handler()
 	c.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -231,7 +231,7 @@ func TestErreursDesEchanges(t *testing.T) {
 	t.Run("base de central indisponible (500)", func(t *testing.T) {
 		c := newCentral(t)
 		cl := c.enroll(c.commune("Fumay").ID)
-		c.store.Close()
+		c.closeStore()
 		_, err := cl.Ack(context.Background())
 		wantError(t, err, http.StatusInternalServerError, true, xdemat.EINTERNAL, "Erreur interne")
 		if centralclient.IsOffline(err) {
