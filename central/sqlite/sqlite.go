@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -39,9 +40,11 @@ var migrations embed.FS
 // Store is central.Store on an SQLite file.
 type Store struct {
 	*sqlstore.Store
-	db   *sql.DB
-	stop chan struct{}
-	done chan struct{}
+	db        *sql.DB
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ central.Store = (*Store)(nil)
@@ -112,11 +115,15 @@ func (s *Store) checkpoints(interval time.Duration) {
 }
 
 // Close stops the checkpoints, folds the WAL into the database and closes it.
+// Calling it again does nothing.
 func (s *Store) Close() error {
-	close(s.stop)
-	<-s.done
-	_, _ = s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-	return s.Store.Close()
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		_, _ = s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		s.closeErr = s.Store.Close()
+	})
+	return s.closeErr
 }
 
 func isUniqueViolation(err error) bool {
