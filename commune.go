@@ -27,6 +27,9 @@ func (c *Commune) Validate() error {
 	if c.Nom == "" {
 		return Errorf(EINVALID, "Le nom de la commune est obligatoire.")
 	}
+	if !texteValide(c.Nom, 200) {
+		return Errorf(EINVALID, "Le nom de la commune contient des caractères interdits ou dépasse 200 caractères.")
+	}
 	if !ValidSIREN(c.SIREN) {
 		return Errorf(EINVALID, "Le SIREN %q n'est pas valide : il faut 9 chiffres avec une clé de contrôle correcte (voir l'avis de situation INSEE).", c.SIREN)
 	}

@@ -32,11 +32,14 @@ func (d *Document) Validate() error {
 	if d.Taille > TailleMaxDocument {
 		return Errorf(ETOOLARGE, "Le document « %s » dépasse la taille maximale de %d Mo : réduisez-le (scan en 200 dpi, noir et blanc) ou découpez-le.", d.NomOriginal, TailleMaxDocument>>20)
 	}
-	if strings.ContainsAny(d.NomOriginal, "/\\\x00") {
-		return Errorf(EINVALID, "Le nom de fichier « %s » contient un caractère interdit.", d.NomOriginal)
+	if strings.ContainsAny(d.NomOriginal, "/\\") || !texteValide(d.NomOriginal, 255) {
+		return Errorf(EINVALID, "Le nom de fichier « %s » contient un caractère interdit : renommez le fichier (lettres, chiffres, espaces, tirets).", strings.ToValidUTF8(d.NomOriginal, "?"))
 	}
 	if d.TypeMedia == "" {
 		d.TypeMedia = TypeMediaDe(d.NomOriginal)
+	}
+	if _, _, err := mime.ParseMediaType(d.TypeMedia); err != nil || !texteValide(d.TypeMedia, 127) {
+		return Errorf(EINVALID, "Le type du fichier « %s » n'est pas reconnu.", strings.ToValidUTF8(d.NomOriginal, "?"))
 	}
 	return nil
 }

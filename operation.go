@@ -36,6 +36,9 @@ func (o *Operation) Validate() error {
 	if !typeOperationRE.MatchString(o.Type) {
 		return Errorf(EINVALID, "Type d'opération invalide : %q.", o.Type)
 	}
+	if !texteValide(o.Auteur, 128) {
+		return Errorf(EINVALID, "L'auteur de l'opération %s contient des caractères illisibles.", o.ID)
+	}
 	if len(o.Payload) > TailleMaxPayload {
 		return Errorf(ETOOLARGE, "Le contenu de l'opération dépasse %d Ko ; joignez les fichiers comme documents.", TailleMaxPayload>>10)
 	}

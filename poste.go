@@ -28,6 +28,14 @@ type Poste struct {
 	EnAttente   int64       `json:"enAttente"`     // operations the agent last reported as pending
 }
 
+// ValidateNom checks the name a poste gives itself at enrollment (its host name).
+func (p *Poste) ValidateNom() error {
+	if p.Nom == "" || !texteValide(p.Nom, 100) {
+		return Errorf(EINVALID, "Le nom du poste est vide ou contient des caractères interdits : relancez l'enrôlement avec -nom suivi d'un nom simple (par exemple PC-MAIRIE).")
+	}
+	return nil
+}
+
 // CodeEnrolement is a one-time code that the SPL issues for a commune, and that
 // a technician types on the mairie PC to enroll it.
 type CodeEnrolement struct {

@@ -62,6 +62,9 @@ func (u *Utilisateur) Validate() error {
 	if strings.TrimSpace(u.Nom) == "" {
 		return Errorf(EINVALID, "Le nom de l'utilisateur est obligatoire.")
 	}
+	if !texteValide(u.Nom, 200) || !texteValide(u.Prenom, 200) || !texteValide(u.Email, 254) {
+		return Errorf(EINVALID, "Le nom, le prénom ou l'adresse de l'utilisateur contient des caractères interdits.")
+	}
 	if !u.Role.Valid() {
 		return Errorf(EINVALID, "Le rôle %q n'existe pas : choisissez secrétaire, maire, adjoint, élu, technicien ou administrateur.", u.Role)
 	}

@@ -54,6 +54,10 @@ type Store interface {
 	Pending(ctx context.Context, limit int) ([]*xdemat.Operation, error)
 	// Acknowledge marks every operation with Seq ≤ upTo as received by central.
 	Acknowledge(ctx context.Context, upTo int64) error
+	// Rewind makes the operations after upTo pending again, with the
+	// documents they refer to: central lost them (restored from a backup)
+	// and must receive them again. Acknowledged operations are kept for this.
+	Rewind(ctx context.Context, upTo int64) error
 	// PendingDocuments returns documents not yet on central that pending
 	// operations refer to, in the order of the first operation needing them.
 	PendingDocuments(ctx context.Context) ([]*xdemat.Document, error)

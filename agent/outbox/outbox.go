@@ -7,7 +7,6 @@ package outbox
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -117,16 +116,12 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		ack, err := o.Client.PushOperations(ctx, ops, st.OperationsEnAttente)
+		// What will still wait once this batch is in, for the console.
+		remaining := max(st.OperationsEnAttente-int64(len(ops)), 0)
+		ack, err := o.Client.PushOperations(ctx, ops, remaining)
 		if err != nil {
-			var ce *centralclient.Error
-			if errors.As(err, &ce) && xdemat.ErrorCode(err) == xdemat.ECONFLICT {
-				// A gap: central holds less than we sent from. Learn
-				// where it stands so that the next pass starts there.
-				if ack, aerr := o.Client.Ack(ctx); aerr == nil {
-					o.Logger.Warn("séquence désynchronisée, reprise", "ack", ack)
-					_ = o.Store.Acknowledge(ctx, ack)
-				}
+			if xdemat.ErrorCode(err) == xdemat.ECONFLICT {
+				return o.resync(ctx, ops[0].Seq, err)
 			}
 			return err
 		}
@@ -144,6 +139,29 @@ func (o *Outbox) Drain(ctx context.Context) error {
 			o.Status.Changed(ctx)
 		}
 	}
+}
+
+// resync handles central refusing a batch for its sequence numbers. Nothing
+// is ever marked as received here unless central holds it:
+//   - central acknowledges less than the poste believed (central restored
+//     from a backup): the operations it lost become pending again and are
+//     sent at the next pass;
+//   - central holds operations under numbers the poste wants to use (the
+//     poste's own base restored from an older copy): the queue stays as it
+//     is, and the error asks for the SPL's support.
+func (o *Outbox) resync(ctx context.Context, first int64, refused error) error {
+	ack, err := o.Client.Ack(ctx)
+	if err != nil {
+		return refused
+	}
+	if ack < first-1 {
+		o.Logger.Warn("central a perdu des opérations, elles seront renvoyées", "ack_central", ack, "premiere_en_attente", first)
+		if err := o.Store.Rewind(ctx, ack); err != nil {
+			return err
+		}
+		return refused
+	}
+	return xdemat.Errorf(xdemat.ECONFLICT, "La file d'envoi de ce poste ne correspond plus à celle du serveur de la SPL (base du poste restaurée ?). Rien n'est perdu : les envois restent sur ce poste. Contactez le support de la SPL.")
 }
 
 // uploadDocuments sends the documents that ops need and central lacks.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"xdemat/agent"
 	"xdemat/agent/centralclient"
 	"xdemat/agent/outbox"
+	agentsqlite "xdemat/agent/sqlite"
 )
 
 // wantError checks an error of an exchange with central.
@@ -180,18 +182,62 @@ func TestDrainTrouDansLaSequence(t *testing.T) {
 	if log := m.sent.take(); !slices.Equal(log, []string{"POST /v1/operations", "GET /v1/operations/ack"}) {
 		t.Fatalf("requêtes %v", log)
 	}
+	// Central lost 1 and 2: they are pending again, nothing was marked as
+	// received that central does not hold.
 	pending, err := m.store.Pending(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pending) != 2 || pending[0].Seq != 3 || pending[1].Seq != 4 {
-		t.Fatalf("opérations en attente %+v : 3 et 4 attendues", pending)
+	if len(pending) != 4 || pending[0].Seq != 1 || pending[3].Seq != 4 {
+		t.Fatalf("opérations en attente %+v : 1 à 4 attendues", pending)
 	}
-	if st := m.state(); st.DernierAck != 2 {
-		t.Fatalf("ack local %d, 2 attendu (jamais en arrière)", st.DernierAck)
+	if st := m.state(); st.DernierAck != 0 {
+		t.Fatalf("ack local %d, 0 attendu (celui de central)", st.DernierAck)
 	}
 	if ops, err := c.store.ListOperations(c.posteCtx(m.id.PosteID)); err != nil || len(ops) != 0 {
 		t.Fatalf("central a enregistré %d opération(s) d'un lot refusé (%v)", len(ops), err)
+	}
+	// The next pass sends them all again, in order.
+	if err := o.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ops, err := c.store.ListOperations(c.posteCtx(m.id.PosteID)); err != nil || len(ops) != 4 || ops[0].Seq != 1 || ops[3].Seq != 4 {
+		t.Fatalf("central détient %d opération(s) après reprise (%v)", len(ops), err)
+	}
+}
+
+func TestFileDuPosteRestaureeNePerdRien(t *testing.T) {
+	c := newCentral(t)
+	m := newMairie(t, c, "Revin")
+	ctx := context.Background()
+	m.enqueue("acte.cree")
+	m.enqueue("acte.cree")
+	o := outbox.New(m.store, m.blobs, m.client, nil, nil)
+	if err := o.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The poste's base is put back as it was before those two existed
+	// (restored from an older copy): its next operation is numbered 1 again,
+	// under a new identifier, while central holds 1 and 2.
+	restored, err := agentsqlite.Open(filepath.Join(t.TempDir(), "agent.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	if err := restored.SaveIdentity(ctx, m.id); err != nil {
+		t.Fatal(err)
+	}
+	m.store = restored
+	fresh := m.enqueue("acte.cree").ID
+	o = outbox.New(m.store, m.blobs, m.client, nil, nil)
+	m.sent.take()
+	err = o.Drain(ctx)
+	if xdemat.ErrorCode(err) != xdemat.ECONFLICT || !strings.Contains(xdemat.ErrorMessage(err), "Rien n'est perdu") {
+		t.Fatalf("erreur %v", err)
+	}
+	pending, err := m.store.Pending(ctx, 0)
+	if err != nil || len(pending) != 1 || pending[0].ID != fresh {
+		t.Fatalf("l'opération nouvelle doit rester en attente : %+v (%v)", pending, err)
 	}
 }
 

@@ -450,6 +450,24 @@ func (s *Store) Acknowledge(ctx context.Context, upTo int64) error {
 	}))
 }
 
+// Rewind makes the operations after upTo pending again; see agent.Store.
+func (s *Store) Rewind(ctx context.Context, upTo int64) error {
+	if upTo < 0 {
+		return xdemat.Errorf(xdemat.EINVALID, "Accusé de réception invalide (%d).", upTo)
+	}
+	return wrap("rewind", s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET envoye_le = NULL
+			WHERE sha256 IN (SELECT sha256 FROM operation_documents WHERE seq > ?)`, upTo); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE operations SET acquittee = 0 WHERE seq > ? AND acquittee = 1`, upTo); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE etat SET dernier_ack = ? WHERE id = 1 AND dernier_ack > ?`, upTo, upTo)
+		return err
+	}))
+}
+
 // pendingDocumentsFrom is the documents referred to by unacknowledged
 // operations and not yet on central, one row per reference, in the order of
 // the operations and of their document lists.

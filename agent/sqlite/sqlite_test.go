@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"slices"
 	"testing"
 	"time"
 
@@ -683,5 +684,41 @@ func BenchmarkEnqueue(b *testing.B) {
 		if _, err := s.Enqueue(ctx, "acte.cree", "u-1", payload, []string{d.SHA256}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestCentralRestaureeRecoitDeNouveauCeQuIlAPerdu(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	pv := addDoc(t, s, "pv.pdf", "procès-verbal")
+	arrete := addDoc(t, s, "arrete.pdf", "arrêté")
+	enqueue(t, s, "acte.cree")
+	enqueue(t, s, "document.ajoute", pv.SHA256)
+	enqueue(t, s, "document.ajoute", arrete.SHA256)
+	if err := s.MarkUploaded(ctx, pv.SHA256, arrete.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Acknowledge(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	// Central comes back from a backup that holds only operation 1.
+	if err := s.Rewind(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Pending(ctx, 0)
+	if err != nil || !slices.Equal(seqs(pending), []int64{2, 3}) {
+		t.Fatalf("en attente : %v (%v)", seqs(pending), err)
+	}
+	docs, err := s.PendingDocuments(ctx)
+	if err != nil || len(docs) != 2 || docs[0].SHA256 != pv.SHA256 || docs[1].SHA256 != arrete.SHA256 {
+		t.Fatalf("documents à renvoyer : %+v (%v)", docs, err)
+	}
+	st, err := s.SyncState(ctx)
+	if err != nil || st.DernierAck != 1 || st.OperationsEnAttente != 2 {
+		t.Fatalf("état : %+v (%v)", st, err)
+	}
+	// New operations keep numbering after everything ever issued.
+	if op := enqueue(t, s, "acte.cree"); op.Seq != 4 {
+		t.Fatalf("nouvelle opération n°%d, 4 attendu", op.Seq)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"xdemat"
 	"xdemat/central/admin"
@@ -61,8 +60,8 @@ func (s *Server) enroll(r *http.Request, now time.Time) (*protocol.EnrolementRes
 		return nil, xdemat.Errorf(xdemat.EINVALID, "Saisissez le code d'enrôlement donné par la SPL (12 caractères, par exemple ABCD-EFGH-JKMN).")
 	}
 	nom := strings.TrimSpace(req.Nom)
-	if nom == "" || utf8.RuneCountInString(nom) > 200 {
-		return nil, xdemat.Errorf(xdemat.EINVALID, "Le nom du poste est obligatoire (200 caractères au plus) : indiquez par exemple le nom du PC.")
+	if err := (&xdemat.Poste{Nom: nom}).ValidateNom(); err != nil {
+		return nil, err
 	}
 	if len(req.Version) > 64 {
 		return nil, xdemat.Errorf(xdemat.EINVALID, "Version de l'agent illisible : mettez l'agent xdemat à jour.")

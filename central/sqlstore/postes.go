@@ -167,8 +167,8 @@ func posteNotFound() error {
 // changed only on success.
 func (s *Store) Enroll(ctx context.Context, code string, p *xdemat.Poste, now time.Time) error {
 	nom := strings.TrimSpace(p.Nom)
-	if nom == "" {
-		return xdemat.Errorf(xdemat.EINVALID, "Le nom du poste est obligatoire : indiquez le nom de l'ordinateur.")
+	if err := (&xdemat.Poste{Nom: nom}).ValidateNom(); err != nil {
+		return err
 	}
 	if len(p.ClePublique) != ed25519.PublicKeySize {
 		return xdemat.Errorf(xdemat.EINVALID, "La clé publique du poste est invalide (clé Ed25519 de %d octets attendue) : relancez l'enrôlement depuis le poste.", ed25519.PublicKeySize)

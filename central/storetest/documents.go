@@ -82,6 +82,11 @@ func testDocuments(t *testing.T, open Opener) {
 			{"taille négative", xdemat.Document{SHA256: hash("x"), Taille: -1, NomOriginal: "a.pdf"}, xdemat.EINVALID},
 			{"trop volumineux", xdemat.Document{SHA256: hash("x"), Taille: xdemat.TailleMaxDocument + 1, NomOriginal: "a.pdf"}, xdemat.ETOOLARGE},
 			{"nom avec un chemin", xdemat.Document{SHA256: hash("x"), NomOriginal: "../a.pdf"}, xdemat.EINVALID},
+			// PostgreSQL refuses these bytes in text: they must never reach it.
+			{"nom avec un octet nul", xdemat.Document{SHA256: hash("x"), NomOriginal: "a\x00.pdf"}, xdemat.EINVALID},
+			{"nom qui n'est pas de l'UTF-8", xdemat.Document{SHA256: hash("x"), NomOriginal: "\xff\xfe.pdf"}, xdemat.EINVALID},
+			{"type avec un octet nul", xdemat.Document{SHA256: hash("x"), NomOriginal: "a.pdf", TypeMedia: "a\x00b"}, xdemat.EINVALID},
+			{"type mal formé", xdemat.Document{SHA256: hash("x"), NomOriginal: "a.pdf", TypeMedia: "pas un type"}, xdemat.EINVALID},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				d := tc.doc

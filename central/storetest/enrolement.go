@@ -206,6 +206,7 @@ func testEnrolement(t *testing.T, open Opener) {
 			{"code annulé", revoked.Code, xdemat.Poste{Nom: "PC", ClePublique: cle(t)}, xdemat.EFORBIDDEN, message(revoked.Code)},
 			{"code déjà utilisé", used.Code, xdemat.Poste{Nom: "PC", ClePublique: cle(t)}, xdemat.EFORBIDDEN, message(used.Code)},
 			{"nom de poste vide", valid.Code, xdemat.Poste{Nom: " ", ClePublique: cle(t)}, xdemat.EINVALID, ""},
+			{"nom de poste avec un octet nul", valid.Code, xdemat.Poste{Nom: "PC\x00", ClePublique: cle(t)}, xdemat.EINVALID, ""},
 			{"clé publique invalide", valid.Code, xdemat.Poste{Nom: "PC", ClePublique: []byte("trop courte")}, xdemat.EINVALID, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -125,6 +125,8 @@ func testOperations(t *testing.T, open Opener) {
 		badJSON := op(5)
 		badJSON.Payload = json.RawMessage(`{"numero":`)
 		badHash := op(5, "ABC")
+		nulAuthor := op(5)
+		nulAuthor.Auteur = "secr\x00taire"
 		sameIDAsOtherPoste := op(5)
 		sameIDAsOtherPoste.ID = must(s.ListOperations(as(other)))(t)[4].ID
 
@@ -150,6 +152,7 @@ func testOperations(t *testing.T, open Opener) {
 			{"type invalide", []*xdemat.Operation{badType}, xdemat.EINVALID, ""},
 			{"contenu JSON invalide", []*xdemat.Operation{badJSON}, xdemat.EINVALID, ""},
 			{"empreinte invalide", []*xdemat.Operation{badHash}, xdemat.EINVALID, ""},
+			{"auteur avec un octet nul", []*xdemat.Operation{nulAuthor}, xdemat.EINVALID, ""},
 			{"opération absente", []*xdemat.Operation{op(5), nil}, xdemat.EINVALID, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
