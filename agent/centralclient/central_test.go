@@ -8,15 +8,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,87 +18,18 @@ import (
 
 	"xdemat"
 	"xdemat/agent/centralclient"
-	"xdemat/central/api"
-	"xdemat/central/blob"
-	"xdemat/central/sqlite"
+	"xdemat/central/api/apitest"
 )
 
-// central is the real sync API over a real SQLite store and blob store in a
-// temporary directory, served over TLS with a self-signed certificate, as the
-// SPL runs it.
+// central is the real sync API (apitest) with this package's helpers.
 type central struct {
-	t         *testing.T
-	store     *sqlite.Store
-	blobs     *blob.Store
-	uploadDir string
-	api       *api.Server
-	srv       *httptest.Server
-	pin       string
-	// requests counts the requests that reached central's handler.
-	requests atomic.Int64
-	// closeStore closes the store once, whether a test or the cleanup asks.
-	closeStore func()
+	*apitest.Central
+	t *testing.T
 }
 
 func newCentral(t *testing.T) *central {
 	t.Helper()
-	dir := t.TempDir()
-	store, err := sqlite.Open(filepath.Join(dir, "central.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.Open(filepath.Join(dir, "documents"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &central{t: t, store: store, blobs: blobs, uploadDir: filepath.Join(dir, "televersements")}
-	c.closeStore = sync.OnceFunc(func() { store.Close() })
-	t.Cleanup(c.closeStore)
-	c.api = &api.Server{Store: store, Blobs: blobs, UploadDir: c.uploadDir, Logger: slog.New(slog.DiscardHandler)}
-	h := c.api.Handler()
-	c.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.requests.Add(1)
-		h.ServeHTTP(w, r)
-	}))
-	c.pin = centralclient.Fingerprint(c.srv.Certificate().Raw)
-	t.Cleanup(func() {
-		c.api.Drain() // parked long-polls are not httptest's to close
-		c.srv.Close()
-	})
-	return c
-}
-
-var sirenSeq atomic.Int64
-
-// newSIREN returns a fresh SIREN with a valid check digit.
-func newSIREN() string {
-	prefix := fmt.Sprintf("2%07d", 5000000+sirenSeq.Add(1))
-	for d := 0; d < 10; d++ {
-		if s := prefix + fmt.Sprint(d); xdemat.ValidSIREN(s) {
-			return s
-		}
-	}
-	panic("no SIREN check digit")
-}
-
-func (c *central) commune(nom string) *xdemat.Commune {
-	c.t.Helper()
-	co := &xdemat.Commune{Nom: nom, SIREN: newSIREN(), Departement: "08", Population: 240, CreeLe: time.Now()}
-	if err := c.store.CreateCommune(context.Background(), co); err != nil {
-		c.t.Fatal(err)
-	}
-	return co
-}
-
-// code records a usable enrollment code for the commune.
-func (c *central) code(communeID string) string {
-	c.t.Helper()
-	code := strings.ToUpper(strings.ReplaceAll(uuid.NewString(), "-", "")[:12])
-	now := time.Now()
-	if err := c.store.CreateCode(context.Background(), &xdemat.CodeEnrolement{Code: code, CommuneID: communeID, CreeLe: now, ExpireLe: now.Add(xdemat.DureeCodeEnrolement)}); err != nil {
-		c.t.Fatal(err)
-	}
-	return code
+	return &central{Central: apitest.New(t), t: t}
 }
 
 func newKey(t *testing.T) ed25519.PrivateKey {
@@ -121,30 +46,19 @@ func newKey(t *testing.T) ed25519.PrivateKey {
 func (c *central) enroll(communeID string) *centralclient.Client {
 	c.t.Helper()
 	key := newKey(c.t)
-	resp, pin, err := centralclient.Enroll(context.Background(), c.srv.URL, c.code(communeID), "PC-ACCUEIL", key, "")
+	resp, pin, err := centralclient.Enroll(context.Background(), c.Srv.URL, c.Code(communeID), "PC-ACCUEIL", key, "")
 	if err != nil {
 		c.t.Fatalf("enrôlement : %v", err)
 	}
-	cl := centralclient.New(c.srv.URL, resp.PosteID, key, pin)
+	cl := centralclient.New(c.Srv.URL, resp.PosteID, key, pin)
 	c.t.Cleanup(cl.HTTP.CloseIdleConnections)
 	return cl
-}
-
-// posteCtx returns a context authenticated as the poste of cl, to read
-// central's store as that poste.
-func (c *central) posteCtx(cl *centralclient.Client) context.Context {
-	c.t.Helper()
-	p, err := c.store.FindPoste(context.Background(), cl.PosteID)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return xdemat.NewContextWithPoste(context.Background(), p)
 }
 
 // documents returns the documents central holds for the poste's commune.
 func (c *central) documents(cl *centralclient.Client) []*xdemat.Document {
 	c.t.Helper()
-	docs, err := c.store.ListDocuments(c.posteCtx(cl))
+	docs, err := c.Store.ListDocuments(c.PosteCtx(cl.PosteID))
 	if err != nil {
 		c.t.Fatal(err)
 	}

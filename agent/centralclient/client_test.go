@@ -43,9 +43,9 @@ func wantError(t *testing.T, err error, status int, transient bool, code, msg st
 
 func TestEnrolement(t *testing.T) {
 	c := newCentral(t)
-	commune := c.commune("Charleville-Mézières")
-	used := c.code(commune.ID)
-	if _, _, err := centralclient.Enroll(context.Background(), c.srv.URL, used, "PC-1", newKey(t), ""); err != nil {
+	commune := c.Commune("Charleville-Mézières")
+	used := c.Code(commune.ID)
+	if _, _, err := centralclient.Enroll(context.Background(), c.Srv.URL, used, "PC-1", newKey(t), ""); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -57,29 +57,29 @@ func TestEnrolement(t *testing.T) {
 		errCod string // "" = enrolled
 		msg    string
 	}{
-		{"premier contact : l'empreinte du serveur est relevée", c.srv.URL, func() string { return c.code(commune.ID) }, "", 0, "", ""},
-		{"empreinte remise par la SPL avec le code", c.srv.URL + "/", func() string { return c.code(commune.ID) }, c.pin, 0, "", ""},
-		{"code saisi en minuscules avec tirets", c.srv.URL, func() string {
-			code := strings.ToLower(c.code(commune.ID))
+		{"premier contact : l'empreinte du serveur est relevée", c.Srv.URL, func() string { return c.Code(commune.ID) }, "", 0, "", ""},
+		{"empreinte remise par la SPL avec le code", c.Srv.URL + "/", func() string { return c.Code(commune.ID) }, c.Pin, 0, "", ""},
+		{"code saisi en minuscules avec tirets", c.Srv.URL, func() string {
+			code := strings.ToLower(c.Code(commune.ID))
 			return code[:4] + "-" + code[4:8] + "-" + code[8:]
 		}, "", 0, "", ""},
-		{"serveur qui n'est pas celui de la SPL", c.srv.URL, func() string { return c.code(commune.ID) }, strings.Repeat("ab", 32), 0, xdemat.EFORBIDDEN, "certificat inattendu"},
-		{"code inconnu", c.srv.URL, func() string { return "ABCDEFGHJKMN" }, "", http.StatusNotFound, xdemat.ENOTFOUND, "Ce code d'enrôlement est inconnu"},
-		{"code déjà servi", c.srv.URL, func() string { return used }, "", http.StatusForbidden, xdemat.EFORBIDDEN, "a déjà servi"},
+		{"serveur qui n'est pas celui de la SPL", c.Srv.URL, func() string { return c.Code(commune.ID) }, strings.Repeat("ab", 32), 0, xdemat.EFORBIDDEN, "certificat inattendu"},
+		{"code inconnu", c.Srv.URL, func() string { return "ABCDEFGHJKMN" }, "", http.StatusNotFound, xdemat.ENOTFOUND, "Ce code d'enrôlement est inconnu"},
+		{"code déjà servi", c.Srv.URL, func() string { return used }, "", http.StatusForbidden, xdemat.EFORBIDDEN, "a déjà servi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.nom, func(t *testing.T) {
 			key := newKey(t)
 			code := tt.code()
-			before := c.requests.Load()
+			before := c.Requests.Load()
 			resp, pin, err := centralclient.Enroll(context.Background(), tt.url, code, "PC-SECRETARIAT", key, tt.pin)
 			if tt.errCod != "" {
 				wantError(t, err, tt.status, false, tt.errCod, tt.msg)
 				if tt.status == 0 {
-					if n := c.requests.Load() - before; n != 0 {
+					if n := c.Requests.Load() - before; n != 0 {
 						t.Fatalf("%d requête(s) reçue(s) par central malgré le certificat inattendu", n)
 					}
-					codes, err := c.store.ListCodes(context.Background(), commune.ID)
+					codes, err := c.Store.ListCodes(context.Background(), commune.ID)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -94,13 +94,13 @@ func TestEnrolement(t *testing.T) {
 			if err != nil {
 				t.Fatalf("enrôlement refusé : %v", err)
 			}
-			if pin != c.pin {
-				t.Fatalf("empreinte relevée %q, %q attendue", pin, c.pin)
+			if pin != c.Pin {
+				t.Fatalf("empreinte relevée %q, %q attendue", pin, c.Pin)
 			}
 			if resp.Commune.ID != commune.ID || resp.Commune.Nom != commune.Nom {
 				t.Fatalf("commune %+v", resp.Commune)
 			}
-			p, err := c.store.FindPoste(context.Background(), resp.PosteID)
+			p, err := c.Store.FindPoste(context.Background(), resp.PosteID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +108,7 @@ func TestEnrolement(t *testing.T) {
 				t.Fatalf("poste enregistré %+v", p)
 			}
 			// The pinned client is the poste from now on.
-			cl := centralclient.New(c.srv.URL, resp.PosteID, key, pin)
+			cl := centralclient.New(c.Srv.URL, resp.PosteID, key, pin)
 			defer cl.HTTP.CloseIdleConnections()
 			who, err := cl.Poste(context.Background())
 			if err != nil {
@@ -120,12 +120,12 @@ func TestEnrolement(t *testing.T) {
 		})
 	}
 	t.Run("adresse sans https", func(t *testing.T) {
-		before := c.requests.Load()
-		_, _, err := centralclient.Enroll(context.Background(), "http"+strings.TrimPrefix(c.srv.URL, "https"), c.code(commune.ID), "PC", newKey(t), "")
+		before := c.Requests.Load()
+		_, _, err := centralclient.Enroll(context.Background(), "http"+strings.TrimPrefix(c.Srv.URL, "https"), c.Code(commune.ID), "PC", newKey(t), "")
 		if xdemat.ErrorCode(err) != xdemat.EINVALID || !strings.Contains(xdemat.ErrorMessage(err), "doit commencer par https://") {
 			t.Fatalf("erreur %v", err)
 		}
-		if c.requests.Load() != before {
+		if c.Requests.Load() != before {
 			t.Fatal("requête envoyée en clair")
 		}
 	})
@@ -133,7 +133,7 @@ func TestEnrolement(t *testing.T) {
 
 func TestErreursDesEchanges(t *testing.T) {
 	c := newCentral(t)
-	commune := c.commune("Revin")
+	commune := c.Commune("Revin")
 
 	// A gateway in front of central, as an SPL may run one.
 	gateway := func(status int, body string) string {
@@ -165,7 +165,7 @@ func TestErreursDesEchanges(t *testing.T) {
 		}, 0, true, true, xdemat.EUNAVAILABLE, "Le serveur de la SPL est injoignable : les envois attendent sur ce poste"},
 		{"certificat inattendu", func(t *testing.T) *centralclient.Client {
 			cl := c.enroll(commune.ID)
-			return centralclient.New(c.srv.URL, cl.PosteID, cl.Key, strings.Repeat("0", 64))
+			return centralclient.New(c.Srv.URL, cl.PosteID, cl.Key, strings.Repeat("0", 64))
 		}, 0, false, false, xdemat.EFORBIDDEN, "Le serveur joint n'est pas celui de la SPL (certificat inattendu) : rien n'a été envoyé."},
 		{"passerelle en maintenance (503 sans JSON)", func(t *testing.T) *centralclient.Client {
 			cl := c.enroll(commune.ID)
@@ -194,11 +194,11 @@ func TestErreursDesEchanges(t *testing.T) {
 		}, http.StatusUnauthorized, false, false, xdemat.EUNAUTHORIZED, "L'horloge de ce poste est décalée"},
 		{"poste inconnu de central", func(t *testing.T) *centralclient.Client {
 			cl := c.enroll(commune.ID)
-			return centralclient.New(c.srv.URL, "7c9e6679-7425-40de-944b-e07fc1f90ae7", cl.Key, c.pin)
+			return centralclient.New(c.Srv.URL, "7c9e6679-7425-40de-944b-e07fc1f90ae7", cl.Key, c.Pin)
 		}, http.StatusUnauthorized, false, false, xdemat.EUNAUTHORIZED, "Ce poste est inconnu du serveur central"},
 		{"poste révoqué par la SPL", func(t *testing.T) *centralclient.Client {
 			cl := c.enroll(commune.ID)
-			if err := c.store.RevokePoste(context.Background(), cl.PosteID, time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)); err != nil {
+			if err := c.Store.RevokePoste(context.Background(), cl.PosteID, time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)); err != nil {
 				t.Fatal(err)
 			}
 			return cl
@@ -209,13 +209,13 @@ func TestErreursDesEchanges(t *testing.T) {
 		t.Run(tt.nom, func(t *testing.T) {
 			cl := tt.client(t)
 			defer cl.HTTP.CloseIdleConnections()
-			before := c.requests.Load()
+			before := c.Requests.Load()
 			_, err := cl.Ack(context.Background())
 			// "Offline" is for the status bar: central not reached, retry later.
 			if got := centralclient.IsOffline(err); got != tt.offline {
 				t.Errorf("hors ligne = %v, %v attendu (%v)", got, tt.offline, err)
 			}
-			if tt.status == 0 && !tt.offline && c.requests.Load() != before {
+			if tt.status == 0 && !tt.offline && c.Requests.Load() != before {
 				t.Errorf("requête reçue par central")
 			}
 			if tt.nom == "réponse coupée en plein JSON" {
@@ -230,8 +230,8 @@ func TestErreursDesEchanges(t *testing.T) {
 	}
 	t.Run("base de central indisponible (500)", func(t *testing.T) {
 		c := newCentral(t)
-		cl := c.enroll(c.commune("Fumay").ID)
-		c.closeStore()
+		cl := c.enroll(c.Commune("Fumay").ID)
+		c.CloseStore()
 		_, err := cl.Ack(context.Background())
 		wantError(t, err, http.StatusInternalServerError, true, xdemat.EINTERNAL, "Erreur interne")
 		if centralclient.IsOffline(err) {
@@ -251,7 +251,7 @@ func TestErreursDesEchanges(t *testing.T) {
 
 func TestOperations(t *testing.T) {
 	c := newCentral(t)
-	cl := c.enroll(c.commune("Rocroi").ID)
+	cl := c.enroll(c.Commune("Rocroi").ID)
 	ctx := context.Background()
 	lot := operations(1, 3)
 	tests := []struct {
@@ -286,14 +286,14 @@ func TestOperations(t *testing.T) {
 			if got != int64(tt.stockees) {
 				t.Fatalf("Ack = %d, %d attendu", got, tt.stockees)
 			}
-			ops, err := c.store.ListOperations(c.posteCtx(cl))
+			ops, err := c.Store.ListOperations(c.PosteCtx(cl.PosteID))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(ops) != tt.stockees {
 				t.Fatalf("%d opérations chez central, %d attendues", len(ops), tt.stockees)
 			}
-			p, err := c.store.FindPoste(ctx, cl.PosteID)
+			p, err := c.Store.FindPoste(ctx, cl.PosteID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -308,7 +308,7 @@ func TestOperations(t *testing.T) {
 // (-1 when there is none).
 func (c *central) partSize(communeID, sha string) int64 {
 	c.t.Helper()
-	fi, err := os.Stat(filepath.Join(c.uploadDir, communeID, sha+".part"))
+	fi, err := os.Stat(filepath.Join(c.UploadDir, communeID, sha+".part"))
 	if errors.Is(err, os.ErrNotExist) {
 		return -1
 	} else if err != nil {
@@ -319,7 +319,7 @@ func (c *central) partSize(communeID, sha string) int64 {
 
 func TestTeleversementRepris(t *testing.T) {
 	c := newCentral(t)
-	commune := c.commune("Sedan")
+	commune := c.Commune("Sedan")
 	cl := c.enroll(commune.ID)
 	cl.BlocSize = 1 << 20
 	rec := record(cl)
@@ -405,7 +405,7 @@ func TestBlocAltereEnRoute(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.nom, func(t *testing.T) {
 			c := newCentral(t)
-			commune := c.commune("Mouzon")
+			commune := c.Commune("Mouzon")
 			cl := c.enroll(commune.ID)
 			cl.BlocSize = 1 << 20
 			rec := record(cl)
@@ -425,7 +425,7 @@ func TestBlocAltereEnRoute(t *testing.T) {
 			if docs := c.documents(cl); len(docs) != 0 {
 				t.Fatalf("documents chez central : %+v", docs)
 			}
-			if c.blobs.Has(doc.SHA256) {
+			if c.Blobs.Has(doc.SHA256) {
 				t.Fatal("le document altéré est dans le magasin de central")
 			}
 			// Only the chunks before the altered one are held.
@@ -439,7 +439,7 @@ func TestBlocAltereEnRoute(t *testing.T) {
 
 func TestEvenements(t *testing.T) {
 	c := newCentral(t)
-	commune := c.commune("Givet")
+	commune := c.Commune("Givet")
 	cl := c.enroll(commune.ID)
 	ctx := context.Background()
 
@@ -483,7 +483,7 @@ func TestEvenements(t *testing.T) {
 		done <- result{resp, err, time.Since(start)}
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for c.api.WaitingPolls() == 0 {
+	for c.API.WaitingPolls() == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("l'attente n'a jamais commencé chez central")
 		}

@@ -4,94 +4,27 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"xdemat"
 	"xdemat/agent"
 	"xdemat/agent/centralclient"
 	agentsqlite "xdemat/agent/sqlite"
-	"xdemat/central/api"
-	"xdemat/central/blob"
-	"xdemat/central/sqlite"
+	"xdemat/central/api/apitest"
 )
 
-// central is the real sync API over a real SQLite store and blob store,
-// served over TLS as the SPL runs it.
+// central is the real sync API (apitest) with this package's helpers.
 type central struct {
-	t         *testing.T
-	store     *sqlite.Store
-	blobs     *blob.Store
-	uploadDir string
-	api       *api.Server
-	srv       *httptest.Server
-	pin       string
+	*apitest.Central
+	t *testing.T
 }
 
 func newCentral(t *testing.T) *central {
 	t.Helper()
-	dir := t.TempDir()
-	store, err := sqlite.Open(filepath.Join(dir, "central.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	blobs, err := blob.Open(filepath.Join(dir, "documents"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &central{t: t, store: store, blobs: blobs, uploadDir: filepath.Join(dir, "televersements")}
-	c.api = &api.Server{Store: store, Blobs: blobs, UploadDir: c.uploadDir, Logger: slog.New(slog.DiscardHandler)}
-	c.srv = httptest.NewTLSServer(c.api.Handler())
-	c.pin = centralclient.Fingerprint(c.srv.Certificate().Raw)
-	t.Cleanup(func() {
-		c.api.Drain()
-		c.srv.Close()
-	})
-	return c
-}
-
-var sirenSeq atomic.Int64
-
-func newSIREN() string {
-	prefix := fmt.Sprintf("2%07d", 7000000+sirenSeq.Add(1))
-	for d := 0; d < 10; d++ {
-		if s := prefix + fmt.Sprint(d); xdemat.ValidSIREN(s) {
-			return s
-		}
-	}
-	panic("no SIREN check digit")
-}
-
-// commune records a commune.
-func (c *central) commune(nom string) *xdemat.Commune {
-	c.t.Helper()
-	co := &xdemat.Commune{Nom: nom, SIREN: newSIREN(), Departement: "08", Population: 310, CreeLe: time.Now()}
-	if err := c.store.CreateCommune(context.Background(), co); err != nil {
-		c.t.Fatal(err)
-	}
-	return co
-}
-
-// code records a code to enroll a poste of the commune.
-func (c *central) code(communeID string) string {
-	c.t.Helper()
-	code := strings.ToUpper(strings.ReplaceAll(uuid.NewString(), "-", "")[:12])
-	now := time.Now()
-	if err := c.store.CreateCode(context.Background(), &xdemat.CodeEnrolement{Code: code, CommuneID: communeID, CreeLe: now, ExpireLe: now.Add(xdemat.DureeCodeEnrolement)}); err != nil {
-		c.t.Fatal(err)
-	}
-	return code
+	return &central{Central: apitest.New(t), t: t}
 }
 
 // enroll enrolls another poste of the commune and returns its client.
@@ -101,24 +34,13 @@ func (c *central) enroll(communeID string) *centralclient.Client {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	resp, pin, err := centralclient.Enroll(context.Background(), c.srv.URL, c.code(communeID), "PC-MAIRE", key, "")
+	resp, pin, err := centralclient.Enroll(context.Background(), c.Srv.URL, c.Code(communeID), "PC-MAIRE", key, "")
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cl := centralclient.New(c.srv.URL, resp.PosteID, key, pin)
+	cl := centralclient.New(c.Srv.URL, resp.PosteID, key, pin)
 	c.t.Cleanup(cl.HTTP.CloseIdleConnections)
 	return cl
-}
-
-// posteCtx returns a context authenticated as the poste, to read central's
-// store as that poste.
-func (c *central) posteCtx(posteID string) context.Context {
-	c.t.Helper()
-	p, err := c.store.FindPoste(context.Background(), posteID)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return xdemat.NewContextWithPoste(context.Background(), p)
 }
 
 // mairie is an enrolled poste: its local store, its client to central and
@@ -140,20 +62,20 @@ func newMairie(t *testing.T, c *central, communeID string) *mairie {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	code := c.code(communeID)
+	code := c.Code(communeID)
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, pin, err := centralclient.Enroll(context.Background(), c.srv.URL, code, "PC-MAIRIE", key, "")
+	resp, pin, err := centralclient.Enroll(context.Background(), c.Srv.URL, code, "PC-MAIRIE", key, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := &agent.Identity{PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: c.srv.URL, CentralCert: pin, EnrolleLe: time.Now()}
+	id := &agent.Identity{PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: c.Srv.URL, CentralCert: pin, EnrolleLe: time.Now()}
 	if err := store.SaveIdentity(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	client := centralclient.New(c.srv.URL, resp.PosteID, key, pin)
+	client := centralclient.New(c.Srv.URL, resp.PosteID, key, pin)
 	t.Cleanup(client.HTTP.CloseIdleConnections)
 	m := &mairie{t: t, store: store, client: client, id: id}
 	m.sent = &recorder{base: client.HTTP.Transport}

@@ -68,7 +68,7 @@ func sameEvents(t *testing.T, local, want []*xdemat.Evenement) {
 
 func TestPoll(t *testing.T) {
 	c := newCentral(t)
-	commune := c.commune("Haybes")
+	commune := c.Commune("Haybes")
 	m := newMairie(t, c, commune.ID)
 	secretariat := c.enroll(commune.ID)
 	push(t, secretariat, 1, 2)
@@ -81,7 +81,7 @@ func TestPoll(t *testing.T) {
 
 	centralEvents := func() []*xdemat.Evenement {
 		t.Helper()
-		evs, err := c.store.Events(c.posteCtx(m.id.PosteID), 0, 0)
+		evs, err := c.Store.Events(c.PosteCtx(m.id.PosteID), 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestPoll(t *testing.T) {
 		{"opération d'un autre poste pendant l'attente", func(t *testing.T) {
 			go func() {
 				deadline := time.Now().Add(5 * time.Second)
-				for c.api.WaitingPolls() == 0 && time.Now().Before(deadline) {
+				for c.API.WaitingPolls() == 0 && time.Now().Before(deadline) {
 					time.Sleep(5 * time.Millisecond)
 				}
 				_, err := secretariat.PushOperations(context.Background(), []*xdemat.Operation{{
@@ -191,11 +191,11 @@ func TestPollEnEchec(t *testing.T) {
 		message   string
 	}{
 		{"serveur de la SPL éteint", func(t *testing.T, c *central, m *mairie) {
-			c.api.Drain()
-			c.srv.Close()
+			c.API.Drain()
+			c.Srv.Close()
 		}, 0, true, false, "Le serveur de la SPL est injoignable"},
 		{"poste révoqué par la SPL", func(t *testing.T, c *central, m *mairie) {
-			if err := c.store.RevokePoste(context.Background(), m.id.PosteID, time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)); err != nil {
+			if err := c.Store.RevokePoste(context.Background(), m.id.PosteID, time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)); err != nil {
 				t.Fatal(err)
 			}
 		}, http.StatusForbidden, false, true, "Ce poste a été révoqué par la SPL le 20/11/2026 : il ne peut plus se synchroniser."},
@@ -206,7 +206,7 @@ func TestPollEnEchec(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.nom, func(t *testing.T) {
 			c := newCentral(t)
-			commune := c.commune("Vireux-Molhain")
+			commune := c.Commune("Vireux-Molhain")
 			m := newMairie(t, c, commune.ID)
 			push(t, c.enroll(commune.ID), 1, 1)
 			tt.panne(t, c, m)
@@ -260,7 +260,7 @@ func TestPollEnEchec(t *testing.T) {
 // this one through the long-poll and is published on the bus.
 func TestRun(t *testing.T) {
 	c := newCentral(t)
-	commune := c.commune("Signy-le-Petit")
+	commune := c.Commune("Signy-le-Petit")
 	m := newMairie(t, c, commune.ID)
 	maire := c.enroll(commune.ID)
 	bus := agent.NewBus()

@@ -23,6 +23,7 @@ import (
 	"xdemat/agent"
 	"xdemat/agent/sqlite"
 	"xdemat/central/blob"
+	"xdemat/central/protocol"
 )
 
 // syncBuffer collects the server's log lines.
@@ -647,8 +648,8 @@ func TestCodesHTTPDesErreurs(t *testing.T) {
 		{"inconnu", 500},
 	}
 	for _, tt := range tests {
-		if got := StatusCode(tt.code); got != tt.status {
-			t.Errorf("StatusCode(%s) = %d, attendu %d", tt.code, got, tt.status)
+		if got := protocol.Status(tt.code); got != tt.status {
+			t.Errorf("protocol.Status(%s) = %d, attendu %d", tt.code, got, tt.status)
 		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"xdemat"
 	"xdemat/agent"
 	"xdemat/central/blob"
+	"xdemat/central/protocol"
 )
 
 // Bus event types published by the API.
@@ -206,27 +207,6 @@ func (s *Server) state(ctx context.Context) (*agent.SyncState, error) {
 	return s.Store.SyncState(ctx)
 }
 
-// StatusCode returns the HTTP status of an error code.
-func StatusCode(code string) int {
-	switch code {
-	case xdemat.EINVALID:
-		return http.StatusBadRequest
-	case xdemat.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case xdemat.EFORBIDDEN:
-		return http.StatusForbidden
-	case xdemat.ENOTFOUND:
-		return http.StatusNotFound
-	case xdemat.ECONFLICT:
-		return http.StatusConflict
-	case xdemat.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case xdemat.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // errorBody is the JSON of every error response.
 type errorBody struct {
 	Code    string `json:"code"`
@@ -237,7 +217,7 @@ type errorBody struct {
 // internal error goes to the log only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := xdemat.ErrorCode(err)
-	status := StatusCode(code)
+	status := protocol.Status(code)
 	switch {
 	case r.Context().Err() != nil:
 		s.logger().Debug("localapi: client left", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -5,101 +5,36 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
 
 	"xdemat"
 	"xdemat/agent"
 	"xdemat/agent/centralclient"
 	agentsqlite "xdemat/agent/sqlite"
-	"xdemat/central/api"
+	"xdemat/central/api/apitest"
 	"xdemat/central/blob"
-	"xdemat/central/sqlite"
 )
 
-// central is the real sync API over a real SQLite store and blob store,
-// served over TLS as the SPL runs it.
+// central is the real sync API (apitest) with this package's helpers.
 type central struct {
-	t         *testing.T
-	store     *sqlite.Store
-	blobs     *blob.Store
-	uploadDir string
-	api       *api.Server
-	srv       *httptest.Server
-	pin       string
+	*apitest.Central
+	t *testing.T
 }
 
 func newCentral(t *testing.T) *central {
 	t.Helper()
-	dir := t.TempDir()
-	store, err := sqlite.Open(filepath.Join(dir, "central.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	blobs, err := blob.Open(filepath.Join(dir, "documents"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &central{t: t, store: store, blobs: blobs, uploadDir: filepath.Join(dir, "televersements")}
-	c.api = &api.Server{Store: store, Blobs: blobs, UploadDir: c.uploadDir, Logger: slog.New(slog.DiscardHandler)}
-	c.srv = httptest.NewTLSServer(c.api.Handler())
-	c.pin = centralclient.Fingerprint(c.srv.Certificate().Raw)
-	t.Cleanup(func() {
-		c.api.Drain()
-		c.srv.Close()
-	})
-	return c
-}
-
-var sirenSeq atomic.Int64
-
-func newSIREN() string {
-	prefix := fmt.Sprintf("2%07d", 6000000+sirenSeq.Add(1))
-	for d := 0; d < 10; d++ {
-		if s := prefix + fmt.Sprint(d); xdemat.ValidSIREN(s) {
-			return s
-		}
-	}
-	panic("no SIREN check digit")
+	return &central{Central: apitest.New(t), t: t}
 }
 
 // commune records a commune and returns a code to enroll one of its postes.
 func (c *central) commune(nom string) (*xdemat.Commune, string) {
-	c.t.Helper()
-	co := &xdemat.Commune{Nom: nom, SIREN: newSIREN(), Departement: "08", Population: 310, CreeLe: time.Now()}
-	ctx := context.Background()
-	if err := c.store.CreateCommune(ctx, co); err != nil {
-		c.t.Fatal(err)
-	}
-	code := strings.ToUpper(strings.ReplaceAll(uuid.NewString(), "-", "")[:12])
-	now := time.Now()
-	if err := c.store.CreateCode(ctx, &xdemat.CodeEnrolement{Code: code, CommuneID: co.ID, CreeLe: now, ExpireLe: now.Add(xdemat.DureeCodeEnrolement)}); err != nil {
-		c.t.Fatal(err)
-	}
-	return co, code
-}
-
-// posteCtx returns a context authenticated as the poste, to read central's
-// store as that poste.
-func (c *central) posteCtx(posteID string) context.Context {
-	c.t.Helper()
-	p, err := c.store.FindPoste(context.Background(), posteID)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return xdemat.NewContextWithPoste(context.Background(), p)
+	co := c.Commune(nom)
+	return co, c.Code(co.ID)
 }
 
 // mairie is an enrolled poste: its local store and blob store, its client
@@ -131,15 +66,15 @@ func newMairie(t *testing.T, c *central, nom string) *mairie {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, pin, err := centralclient.Enroll(context.Background(), c.srv.URL, code, "PC-MAIRIE", key, "")
+	resp, pin, err := centralclient.Enroll(context.Background(), c.Srv.URL, code, "PC-MAIRIE", key, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := &agent.Identity{PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: c.srv.URL, CentralCert: pin, EnrolleLe: time.Now()}
+	id := &agent.Identity{PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: c.Srv.URL, CentralCert: pin, EnrolleLe: time.Now()}
 	if err := store.SaveIdentity(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	client := centralclient.New(c.srv.URL, resp.PosteID, key, pin)
+	client := centralclient.New(c.Srv.URL, resp.PosteID, key, pin)
 	t.Cleanup(client.HTTP.CloseIdleConnections)
 	m := &mairie{t: t, store: store, blobs: blobs, client: client, id: id}
 	m.sent = &recorder{base: client.HTTP.Transport}

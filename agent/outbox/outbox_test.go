@@ -86,7 +86,7 @@ func TestDrain(t *testing.T) {
 			t.Fatalf("document envoyé après les opérations : %v", log)
 		}
 	}
-	got, err := c.store.ListOperations(c.posteCtx(m.id.PosteID))
+	got, err := c.Store.ListOperations(c.PosteCtx(m.id.PosteID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +99,10 @@ func TestDrain(t *testing.T) {
 		}
 	}
 	for _, d := range []*xdemat.Document{registre, arrete} {
-		if _, err := c.store.FindDocument(c.posteCtx(m.id.PosteID), d.SHA256); err != nil {
+		if _, err := c.Store.FindDocument(c.PosteCtx(m.id.PosteID), d.SHA256); err != nil {
 			t.Fatalf("document %s absent de central : %v", d.NomOriginal, err)
 		}
-		if !sameFile(t, m.blobs.Path(d.SHA256), c.blobs.Path(d.SHA256)) {
+		if !sameFile(t, m.blobs.Path(d.SHA256), c.Blobs.Path(d.SHA256)) {
 			t.Fatalf("document %s différent chez central", d.NomOriginal)
 		}
 	}
@@ -127,7 +127,7 @@ func TestDrain(t *testing.T) {
 		if log := m.sent.take(); !slices.Equal(log, []string{"POST /v1/operations"}) {
 			t.Fatalf("requêtes %v, le seul lot attendu", log)
 		}
-		if ack, err := c.store.Ack(c.posteCtx(m.id.PosteID)); err != nil || ack != op.Seq {
+		if ack, err := c.Store.Ack(c.PosteCtx(m.id.PosteID)); err != nil || ack != op.Seq {
 			t.Fatalf("ack de central %d (%v), %d attendu", ack, err, op.Seq)
 		}
 	})
@@ -144,7 +144,7 @@ func TestDrain(t *testing.T) {
 		if log := m.sent.take(); count(log, "POST /v1/operations") != 0 {
 			t.Fatalf("opération envoyée sans son document : %v", log)
 		}
-		if ack, _ := c.store.Ack(c.posteCtx(m.id.PosteID)); ack >= op.Seq {
+		if ack, _ := c.Store.Ack(c.PosteCtx(m.id.PosteID)); ack >= op.Seq {
 			t.Fatalf("central a acquitté l'opération n°%d sans son document", op.Seq)
 		}
 	})
@@ -194,14 +194,14 @@ func TestDrainTrouDansLaSequence(t *testing.T) {
 	if st := m.state(); st.DernierAck != 0 {
 		t.Fatalf("ack local %d, 0 attendu (celui de central)", st.DernierAck)
 	}
-	if ops, err := c.store.ListOperations(c.posteCtx(m.id.PosteID)); err != nil || len(ops) != 0 {
+	if ops, err := c.Store.ListOperations(c.PosteCtx(m.id.PosteID)); err != nil || len(ops) != 0 {
 		t.Fatalf("central a enregistré %d opération(s) d'un lot refusé (%v)", len(ops), err)
 	}
 	// The next pass sends them all again, in order.
 	if err := o.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ops, err := c.store.ListOperations(c.posteCtx(m.id.PosteID)); err != nil || len(ops) != 4 || ops[0].Seq != 1 || ops[3].Seq != 4 {
+	if ops, err := c.Store.ListOperations(c.PosteCtx(m.id.PosteID)); err != nil || len(ops) != 4 || ops[0].Seq != 1 || ops[3].Seq != 4 {
 		t.Fatalf("central détient %d opération(s) après reprise (%v)", len(ops), err)
 	}
 }
@@ -251,14 +251,14 @@ func TestErreurAfficheeDansLaBarreDEtat(t *testing.T) {
 		message string
 	}{
 		{"poste révoqué par la SPL", func(c *central, m *mairie) {
-			if err := c.store.RevokePoste(context.Background(), m.id.PosteID, time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)); err != nil {
+			if err := c.Store.RevokePoste(context.Background(), m.id.PosteID, time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)); err != nil {
 				t.Fatal(err)
 			}
 		}, http.StatusForbidden, xdemat.EFORBIDDEN, true,
 			"Ce poste a été révoqué par la SPL le 20/11/2026 : il ne peut plus se synchroniser. Contactez la SPL pour l'enrôler à nouveau."},
 		{"serveur de la SPL éteint", func(c *central, m *mairie) {
-			c.api.Drain()
-			c.srv.Close()
+			c.API.Drain()
+			c.Srv.Close()
 		}, 0, xdemat.EUNAVAILABLE, false,
 			"Le serveur de la SPL est injoignable : les envois attendent sur ce poste et partiront dès le retour de la connexion."},
 	}
@@ -319,7 +319,7 @@ func TestErreurAfficheeDansLaBarreDEtat(t *testing.T) {
 				t.Fatalf("erreur enregistrée %q", saved.DerniereErreur)
 			}
 			if tt.status != 0 {
-				if docs, err := c.store.ListDocuments(c.posteCtx(m.id.PosteID)); err != nil || len(docs) != 0 {
+				if docs, err := c.Store.ListDocuments(c.PosteCtx(m.id.PosteID)); err != nil || len(docs) != 0 {
 					t.Fatalf("documents chez central : %d (%v)", len(docs), err)
 				}
 			}
@@ -363,7 +363,7 @@ func TestDrainAnnule(t *testing.T) {
 	if n := count(log, "POST /v1/operations"); n != 1 {
 		t.Fatalf("%d lots d'opérations envoyés", n)
 	}
-	f, err := c.blobs.Open(registre.SHA256)
+	f, err := c.Blobs.Open(registre.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"slices"
 	"testing"
 	"time"
 

@@ -25,6 +25,7 @@ import (
 
 	"xdemat"
 	"xdemat/central"
+	"xdemat/central/protocol"
 )
 
 //go:embed templates/*.html static/*
@@ -202,23 +203,8 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	}
 }
 
-// pageStatus returns the status of an error page.
-func pageStatus(err error) int {
-	switch xdemat.ErrorCode(err) {
-	case xdemat.EINVALID:
-		return http.StatusBadRequest
-	case xdemat.EFORBIDDEN:
-		return http.StatusForbidden
-	case xdemat.ENOTFOUND:
-		return http.StatusNotFound
-	case xdemat.ECONFLICT:
-		return http.StatusConflict
-	}
-	return http.StatusInternalServerError
-}
-
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	status := pageStatus(err)
+	status := protocol.Status(xdemat.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		s.Logger.Error("console : erreur interne", "methode", r.Method, "chemin", r.URL.Path, "err", err)
 	}
@@ -266,7 +252,7 @@ func (s *Server) handleCreateCommune(w http.ResponseWriter, r *http.Request) {
 		err = s.Store.CreateCommune(r.Context(), c)
 	}
 	if err != nil {
-		if status := pageStatus(err); status != http.StatusInternalServerError {
+		if status := protocol.Status(xdemat.ErrorCode(err)); status != http.StatusInternalServerError {
 			s.renderCommunes(w, r, status, form, xdemat.ErrorMessage(err))
 		} else {
 			s.renderError(w, r, err)

@@ -136,32 +136,11 @@ func (s *Server) checkVersion(next http.Handler) http.Handler {
 	})
 }
 
-// Status returns the HTTP status that answers an error code.
-func Status(code string) int {
-	switch code {
-	case xdemat.EINVALID:
-		return http.StatusBadRequest
-	case xdemat.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case xdemat.EFORBIDDEN:
-		return http.StatusForbidden
-	case xdemat.ENOTFOUND:
-		return http.StatusNotFound
-	case xdemat.ECONFLICT:
-		return http.StatusConflict
-	case xdemat.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case xdemat.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // writeError answers err as a protocol.ErrorResponse. Internal errors are
 // logged with their detail and shown to the client as a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := xdemat.ErrorCode(err)
-	status := Status(code)
+	status := protocol.Status(code)
 	if status == http.StatusInternalServerError {
 		s.Logger.Error("erreur interne", "methode", r.Method, "chemin", r.URL.Path, "poste", posteID(r), "err", err)
 	} else {

@@ -242,7 +242,7 @@ func (p *parking) fail(pp *parkedPoll, err error) {
 		return
 	}
 	code := xdemat.ErrorCode(err)
-	status := Status(code)
+	status := protocol.Status(code)
 	if status == http.StatusInternalServerError {
 		p.s.Logger.Error("erreur interne", "methode", http.MethodGet, "chemin", "/v1/evenements", "poste", pp.poste.ID, "err", err)
 	}

@@ -210,7 +210,7 @@ func checkAnswer(t *testing.T, what string, status int, body []byte, sent ...str
 	if !fuzzCodes[er.Code] {
 		t.Fatalf("%s : statut %d, code %q inconnu", what, status, er.Code)
 	}
-	if want := api.Status(er.Code); status != want && (status != http.StatusTooManyRequests || er.Code != xdemat.EUNAVAILABLE) {
+	if want := protocol.Status(er.Code); status != want && (status != http.StatusTooManyRequests || er.Code != xdemat.EUNAVAILABLE) {
 		t.Fatalf("%s : statut %d pour le code %q (%d attendu)", what, status, er.Code, want)
 	}
 	if er.Message == "" || !utf8.ValidString(er.Message) {
