@@ -303,6 +303,46 @@ func (s *Server) finishUpload(ctx context.Context, p *xdemat.Poste, u upload, m 
 	return &protocol.TeleversementEtat{SHA256: d.SHA256, Taille: d.Taille, Offset: d.Taille, Complet: true}, nil
 }
 
+// DureeTeleversementAbandonne is how long an upload that no poste resumes is
+// kept. A poste offline for weeks (a closed mairie in August) starts the
+// document again, which costs only bandwidth.
+const DureeTeleversementAbandonne = 30 * 24 * time.Hour
+
+// PurgeUploads removes the uploads in progress that were opened before
+// olderThan ago, and returns how many. It takes each upload's lock, so an
+// upload that a poste is resuming right now is never cut under it.
+func (s *Server) PurgeUploads(olderThan time.Duration) (int, error) {
+	s.init()
+	metas, err := filepath.Glob(filepath.Join(s.UploadDir, "*", "*.json"))
+	if err != nil {
+		return 0, fmt.Errorf("upload purge: %w", err)
+	}
+	limit := s.Now().Add(-olderThan)
+	n := 0
+	var errs []error
+	for _, meta := range metas {
+		communeID := filepath.Base(filepath.Dir(meta))
+		sha := strings.TrimSuffix(filepath.Base(meta), ".json")
+		u, err := s.upload(communeID, sha)
+		if err != nil {
+			continue // not one of ours
+		}
+		unlock := s.uploads.lock(communeID + "/" + sha)
+		m, err := u.readMeta()
+		if err == nil && m != nil && m.OuvertLe.Before(limit) {
+			if err = u.remove(); err == nil {
+				n++
+				s.Logger.Info("téléversement abandonné supprimé", "commune", communeID, "sha256", sha, "ouvert_le", m.OuvertLe)
+			}
+		}
+		unlock()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
 // handleDocumentEntier serves PUT /v1/documents/{sha256}?nom=…&type=…: a
 // document small enough to travel in one request (most actes, bordereaux and
 // scans), sent whole. It saves the opening exchange and the part file of the

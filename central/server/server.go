@@ -71,6 +71,8 @@ type Main struct {
 	syncLn      net.Listener
 	adminLn     net.Listener
 	errc        chan error
+	purgeStop   chan struct{}
+	purgeDone   chan struct{}
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -150,6 +152,10 @@ func (m *Main) Close() error {
 		var errs []error
 		if m.api != nil {
 			m.api.Drain()
+		}
+		if m.purgeStop != nil {
+			close(m.purgeStop)
+			<-m.purgeDone
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
 		defer cancel()
@@ -275,6 +281,8 @@ func (m *Main) serve(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.With("service", "api").Handler(), slog.LevelDebug),
 	}
 	m.syncServer.RegisterOnShutdown(m.api.Drain)
+	m.purgeStop, m.purgeDone = make(chan struct{}), make(chan struct{})
+	go m.purgeUploads(24 * time.Hour)
 	m.adminServer = &http.Server{
 		Addr:              m.adminLn.Addr().String(),
 		Handler:           console.Handler(),
@@ -307,6 +315,24 @@ func (m *Main) serve(ctx context.Context) error {
 		"empreinte_certificat", m.fingerprint,
 		"donnees", m.DataDir)
 	return nil
+}
+
+// purgeUploads removes abandoned uploads at start and then every interval,
+// until Close.
+func (m *Main) purgeUploads(interval time.Duration) {
+	defer close(m.purgeDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := m.api.PurgeUploads(api.DureeTeleversementAbandonne); err != nil {
+			m.Logger.Warn("purge des téléversements abandonnés incomplète", "supprimés", n, "err", err)
+		}
+		select {
+		case <-m.purgeStop:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (m *Main) runServer(srv *http.Server, serve func() error) {
