@@ -14,36 +14,61 @@ type Status struct {
 	Bus   *Bus // told "etat" on every change; may be nil
 	Now   func() time.Time
 
-	mu      sync.Mutex
-	known   bool
-	online  bool
-	since   time.Time
-	lastErr string
+	mu     sync.Mutex
+	known  bool
+	online bool
+	since  time.Time
+	errs   map[string]string // French message of each loop's last failure
 }
 
-// Report records the outcome of an exchange with central: reached tells
-// whether central answered at all, err is nil on success or carries the French
-// message to show. Both are also persisted, so the status bar tells the truth
-// after a restart.
-func (s *Status) Report(ctx context.Context, reached bool, err error, message string) {
+// Report records the outcome of an exchange of one loop ("outbox",
+// "inbox") with central: reached tells whether central answered at all, err
+// is nil on success or carries the French message to show. The message of a
+// loop stays until that same loop succeeds: the inbox answering every 25 s
+// must not hide that the outbox is refused. Outcomes are also persisted, so
+// the status bar tells the truth after a restart.
+func (s *Status) Report(ctx context.Context, loop string, reached bool, err error, message string) {
 	now := s.now()
 	s.mu.Lock()
-	changed := !s.known || s.online != reached || s.lastErr != message
+	before := s.lastErrLocked()
+	if s.errs == nil {
+		s.errs = map[string]string{}
+	}
+	if err == nil {
+		delete(s.errs, loop)
+	} else {
+		s.errs[loop] = message
+	}
+	shown := s.lastErrLocked()
+	changed := !s.known || s.online != reached || shown != before
 	if !s.known || s.online != reached {
 		s.since = now
 	}
-	s.known, s.online, s.lastErr = true, reached, message
+	s.known, s.online = true, reached
 	s.mu.Unlock()
 	if s.Store != nil {
 		if err == nil {
-			_ = s.Store.RecordSuccess(ctx, now)
-		} else {
-			_ = s.Store.RecordFailure(ctx, now, message)
+			_ = s.Store.RecordSuccess(ctx, now) // also clears the stored message
+		}
+		if shown != "" {
+			_ = s.Store.RecordFailure(ctx, now, shown)
 		}
 	}
 	if changed {
 		s.Changed(ctx)
 	}
+}
+
+// lastErrLocked returns the message to show: the outbox's first, since what
+// waits to be sent matters most to the secretary.
+func (s *Status) lastErrLocked() string {
+	if m := s.errs["outbox"]; m != "" {
+		return m
+	}
+	for _, m := range s.errs {
+		return m
+	}
+	return ""
 }
 
 // Changed publishes the current state on the bus (after a local commit, an
@@ -72,7 +97,7 @@ func (s *Status) State(ctx context.Context) (*SyncState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.known { // otherwise keep what the store remembers from the last run
-		st.EnLigne, st.DepuisLe, st.DerniereErreur = s.online, s.since, s.lastErr
+		st.EnLigne, st.DepuisLe, st.DerniereErreur = s.online, s.since, s.lastErrLocked()
 	}
 	return st, nil
 }

@@ -47,9 +47,9 @@ func (in *Inbox) Run(ctx context.Context) error {
 		}
 		if in.Status != nil {
 			if err == nil {
-				in.Status.Report(ctx, true, nil, "")
+				in.Status.Report(ctx, "inbox", true, nil, "")
 			} else {
-				in.Status.Report(ctx, !centralclient.IsOffline(err), err, xdemat.ErrorMessage(err))
+				in.Status.Report(ctx, "inbox", !centralclient.IsOffline(err), err, xdemat.ErrorMessage(err))
 			}
 		}
 		b.BackOff(ctx, err)

@@ -92,10 +92,10 @@ func (o *Outbox) report(ctx context.Context, err error) {
 		return
 	}
 	if err == nil {
-		o.Status.Report(ctx, true, nil, "")
+		o.Status.Report(ctx, "outbox", true, nil, "")
 		return
 	}
-	o.Status.Report(ctx, !centralclient.IsOffline(err), err, xdemat.ErrorMessage(err))
+	o.Status.Report(ctx, "outbox", !centralclient.IsOffline(err), err, xdemat.ErrorMessage(err))
 }
 
 // Drain sends everything pending, batch after batch, and returns nil once the
