@@ -27,8 +27,15 @@ type centralHandle struct {
 // free port, or the address of a previous run to come back on it).
 func startCentral(t testing.TB, dir, addr string) *centralHandle {
 	t.Helper()
+	return startCentralOn(t, dir, addr, "")
+}
+
+// startCentralOn is startCentral with the database at dbURL ("" = SQLite in dir).
+func startCentralOn(t testing.TB, dir, addr, dbURL string) *centralHandle {
+	t.Helper()
 	m := server.NewMain()
 	m.DataDir = dir
+	m.DBURL = dbURL
 	m.ListenAddr = addr
 	m.AdminListenAddr = "127.0.0.1:0"
 	m.Stdout, m.Stderr = io.Discard, io.Discard
