@@ -73,7 +73,7 @@ func TestRolesEtLibelles(t *testing.T) {
 }
 
 func TestTailleLisible(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 octets", 999: "999 octets", 1500: "1,5 Ko", 1_048_576: "1,0 Mo", 2_500_000_000: "2,5 Go"} {
+	for n, want := range map[int64]string{0: "0 octets", 1023: "1023 octets", 1536: "1,5 Ko", 1 << 20: "1 Mo", 512 << 20: "512 Mo", 2_500_000_000: "2,3 Go"} {
 		if got := xdemat.Octets(n); got != want {
 			t.Errorf("Octets(%d) = %q, attendu %q", n, got, want)
 		}

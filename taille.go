@@ -5,18 +5,18 @@ import (
 	"strings"
 )
 
-// Octets formats a size for people, the French way: "850 octets", "1,5 Mo".
+// Octets formats a size for people, the French way, in units of 1,024 as
+// file managers show them: "850 octets", "1,5 Ko", "512 Mo".
 func Octets(n int64) string {
-	var s string
-	switch {
-	case n < 1000:
+	units := []string{"Ko", "Mo", "Go", "To"}
+	if n < 1024 {
 		return fmt.Sprintf("%d octets", n)
-	case n < 1e6:
-		s = fmt.Sprintf("%.1f Ko", float64(n)/1e3)
-	case n < 1e9:
-		s = fmt.Sprintf("%.1f Mo", float64(n)/1e6)
-	default:
-		s = fmt.Sprintf("%.1f Go", float64(n)/1e9)
 	}
-	return strings.Replace(s, ".", ",", 1)
+	v, u := float64(n)/1024, 0
+	for v >= 1024 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	s := strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
+	return strings.Replace(s, ".", ",", 1) + " " + units[u]
 }

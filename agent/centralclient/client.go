@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"xdemat"
-	"xdemat/agent/crashpoint"
 	"xdemat/central/protocol"
 )
 
@@ -133,7 +132,6 @@ func (c *Client) send(ctx context.Context, req *http.Request, out any) error {
 	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
 		return &Error{Transient: true, Err: xdemat.Errorf(xdemat.EUNAVAILABLE, "Réponse incomplète du serveur de la SPL : l'envoi sera repris.")}
 	}
-	crashpoint.Hit("reponse.recue")
 	return nil
 }
 

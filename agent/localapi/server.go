@@ -264,18 +264,7 @@ func (s *Server) identite(w http.ResponseWriter, r *http.Request) {
 
 // tooLarge is the French refusal of a document over max bytes.
 func tooLarge(nom string, max int64) error {
-	return xdemat.Errorf(xdemat.ETOOLARGE, "Le document « %s » dépasse la taille maximale de %s : réduisez-le (scan en 200 dpi, noir et blanc) ou découpez-le.", nom, taille(max))
-}
-
-// taille writes a size in French units.
-func taille(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%d Mo", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d Ko", n>>10)
-	}
-	return fmt.Sprintf("%d octets", n)
+	return xdemat.Errorf(xdemat.ETOOLARGE, "Le document « %s » dépasse la taille maximale de %s : réduisez-le (scan en 200 dpi, noir et blanc) ou découpez-le.", nom, xdemat.Octets(max))
 }
 
 // ajouterDocument stores the request body in the blob store, then records the
@@ -392,7 +381,7 @@ func decodeStrict(r io.Reader, v any) error {
 	)
 	switch {
 	case errors.As(err, &tooBig):
-		return xdemat.Errorf(xdemat.ETOOLARGE, "La requête dépasse %s : joignez les fichiers comme documents plutôt que dans le contenu de l'opération.", taille(tooBig.Limit))
+		return xdemat.Errorf(xdemat.ETOOLARGE, "La requête dépasse %s : joignez les fichiers comme documents plutôt que dans le contenu de l'opération.", xdemat.Octets(tooBig.Limit))
 	case errors.Is(err, io.EOF):
 		detail = "le corps de la requête est vide"
 	case errors.As(err, &syntax):

@@ -114,13 +114,16 @@ func (s *Store) checkpoints(interval time.Duration) {
 	}
 }
 
-// Close stops the checkpoints, folds the WAL into the database and closes it.
+// Close stops the checkpoints, folds what it can of the WAL into the
+// database and closes it.
 // Calling it again does nothing.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
-		_, _ = s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		// PASSIVE: the command line closes its store while the server
+		// runs, and must never hold the server's writers back.
+		_, _ = s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
 		s.closeErr = s.Store.Close()
 	})
 	return s.closeErr

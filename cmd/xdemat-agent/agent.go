@@ -138,9 +138,6 @@ func (m *Main) kick() {
 	if o != nil {
 		o.Kick()
 	}
-	if m.Status != nil {
-		m.Status.Changed(context.Background())
-	}
 }
 
 // apiService serves the desktop app.

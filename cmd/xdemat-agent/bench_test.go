@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -160,7 +159,8 @@ func plainUpload(b *testing.B, payloads [][]byte, parallel int, durable bool) ti
 			for p := range work {
 				res, err := client.Post(srv.URL+"/upload", "application/octet-stream", bytes.NewReader(p))
 				if err != nil {
-					panic(fmt.Sprint("envoi simple : ", err))
+					b.Error("envoi simple :", err)
+					continue
 				}
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
