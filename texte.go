@@ -20,3 +20,17 @@ func texteValide(s string, max int) bool {
 	}
 	return true
 }
+
+// texteValideMultiligne is texteValide for text of several lines: line feeds
+// and tabs are allowed, other control characters are not.
+func texteValideMultiligne(s string, max int) bool {
+	if len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,9 @@
 package xdemat
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Role is what a person may do in a commune or at the SPL. Persisted as text.
 type Role string
@@ -49,7 +52,14 @@ type Utilisateur struct {
 	Nom       string `json:"nom"`
 	Prenom    string `json:"prenom"`
 	Email     string `json:"email,omitempty"`
+	// Telephone is a French mobile number in E.164 form (+33612345678), for SMS.
+	Telephone string `json:"telephone,omitempty"`
 	Role      Role   `json:"role"`
+	// MotDePasse is the hash made by HacherMotDePasse; "" when the profile
+	// opens without a password. The password itself is never stored.
+	MotDePasse string    `json:"motDePasse,omitempty"`
+	Actif      bool      `json:"actif"`
+	ModifieLe  time.Time `json:"modifieLe,omitzero"`
 }
 
 // NomComplet returns "Prénom Nom".
@@ -70,6 +80,12 @@ func (u *Utilisateur) Validate() error {
 	}
 	if u.Role != RoleAdministrateur && u.Role != RoleTechnicien && u.CommuneID == "" {
 		return Errorf(EINVALID, "Un utilisateur de mairie doit être rattaché à une commune.")
+	}
+	if u.Telephone != "" && !telephoneRE.MatchString(u.Telephone) {
+		return Errorf(EINVALID, "Le numéro %q n'est pas un numéro de mobile français : écrivez-le 06 12 34 56 78.", u.Telephone)
+	}
+	if u.MotDePasse != "" && !strings.HasPrefix(u.MotDePasse, prefixeEmpreinte) {
+		return Errorf(EINVALID, "Empreinte de mot de passe illisible.")
 	}
 	if u.Email != "" && !strings.Contains(u.Email, "@") {
 		return Errorf(EINVALID, "L'adresse électronique %q n'est pas valide.", u.Email)

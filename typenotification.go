@@ -1,0 +1,71 @@
+package xdemat
+
+// TypeNotification describes a kind of notification: the service that raises
+// it, its French label (shown in the preferences), its default severity, and
+// whether it is critical. A critical type cannot be muted: it is always shown
+// in the app and always sent by e-mail to whoever has an address.
+type TypeNotification struct {
+	Code     string   `json:"code"`
+	Service  string   `json:"service"`
+	Libelle  string   `json:"libelle"`
+	Severite Severite `json:"severite"`
+	Critique bool     `json:"critique"`
+}
+
+// Services that raise notifications, as the "À faire" filters show them.
+const (
+	ServicePlateforme = "plateforme"
+	ServiceSPL        = "spl"
+)
+
+// LibelleService returns the French name of a service for filters and menus.
+func LibelleService(s string) string {
+	switch s {
+	case ServicePlateforme:
+		return "Poste et synchronisation"
+	case ServiceSPL:
+		return "Messages de la SPL"
+	}
+	return s
+}
+
+// Notification types raised today. Later services add theirs here (one line
+// each), so that preferences list every type a user may receive.
+const (
+	NotificationPosteEnrole  = "poste.enrole"
+	NotificationPosteRevoque = "poste.revoque"
+	NotificationHorsLigne    = "synchro.hors_ligne"
+	NotificationEnvoiRefuse  = "synchro.envoi_refuse"
+	NotificationMessageSPL   = "spl.message"
+	NotificationAlerteSPL    = "spl.alerte"
+)
+
+var typesNotification = []TypeNotification{
+	{NotificationPosteEnrole, ServicePlateforme, "Un nouveau poste a été relié à la commune", SeveriteAttention, false},
+	{NotificationPosteRevoque, ServicePlateforme, "Un poste de la commune a été révoqué", SeveriteCritique, true},
+	{NotificationHorsLigne, ServicePlateforme, "Le poste ne joint plus la SPL depuis longtemps", SeveriteUrgent, false},
+	{NotificationEnvoiRefuse, ServicePlateforme, "Un envoi a été refusé par la SPL", SeveriteUrgent, false},
+	{NotificationMessageSPL, ServiceSPL, "Message de la SPL", SeveriteInfo, false},
+	{NotificationAlerteSPL, ServiceSPL, "Alerte de sécurité de la SPL", SeveriteCritique, true},
+}
+
+// TypesNotification returns every known type, in the order preferences list them.
+func TypesNotification() []TypeNotification {
+	return append([]TypeNotification(nil), typesNotification...)
+}
+
+// TypeNotificationParCode returns the type with that code.
+func TypeNotificationParCode(code string) (TypeNotification, bool) {
+	for _, t := range typesNotification {
+		if t.Code == code {
+			return t, true
+		}
+	}
+	return TypeNotification{}, false
+}
+
+// EstCritique reports whether notifications of that code cannot be muted.
+func EstCritique(code string) bool {
+	t, ok := TypeNotificationParCode(code)
+	return ok && t.Critique
+}
