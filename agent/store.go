@@ -81,5 +81,29 @@ type Store interface {
 	RecordSuccess(ctx context.Context, now time.Time) error
 	RecordFailure(ctx context.Context, now time.Time, message string) error
 
+	// --- users, preferences and notifications (Xpostit) ---
+	// Each Save/Raise/Mark call changes the local tables and enqueues the
+	// matching operation (xdemat.Operation* types) in one transaction, so the
+	// change reaches central and the commune's other postes exactly once.
+
+	// Utilisateurs returns the commune's users, by name.
+	Utilisateurs(ctx context.Context) ([]*xdemat.Utilisateur, error)
+	// FindUtilisateur returns ENOTFOUND for an unknown ID.
+	FindUtilisateur(ctx context.Context, id string) (*xdemat.Utilisateur, error)
+	// SaveUtilisateur records u (ID assigned when empty, ModifieLe = now).
+	SaveUtilisateur(ctx context.Context, u *xdemat.Utilisateur, auteur string, now time.Time) error
+	// Preferences returns the user's preferences (empty ones when never saved).
+	Preferences(ctx context.Context, utilisateurID string) (*xdemat.Preferences, error)
+	// SavePreferences records p (ModifieLe = now).
+	SavePreferences(ctx context.Context, p *xdemat.Preferences, auteur string, now time.Time) error
+	// RaiseNotification records n (ID assigned when empty, CreeLe = now when
+	// zero). Raising the same ID again changes nothing.
+	RaiseNotification(ctx context.Context, n *xdemat.Notification, now time.Time) error
+	// Notifications returns what f selects, by urgency (xdemat.TrierParUrgence).
+	Notifications(ctx context.Context, f FiltreNotifications, now time.Time) ([]*xdemat.Notification, error)
+	// MarkNotification records a "notification.lue" or "notification.faite"
+	// (typ) by par; marking again keeps the first date. ENOTFOUND.
+	MarkNotification(ctx context.Context, typ, id, par string, now time.Time) error
+
 	Close() error
 }

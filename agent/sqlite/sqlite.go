@@ -323,6 +323,21 @@ func scanDocument(row scanner) (*xdemat.Document, error) {
 // it is also above the highest Seq central acknowledged, so that central never
 // takes a new operation for a replay.
 func (s *Store) Enqueue(ctx context.Context, typ, auteur string, payload json.RawMessage, documents []string, now time.Time) (*xdemat.Operation, error) {
+	var op *xdemat.Operation
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		op, err = enqueueTx(ctx, tx, typ, auteur, payload, documents, now)
+		return err
+	})
+	if err != nil {
+		return nil, wrap("enqueue", err)
+	}
+	return op, nil
+}
+
+// enqueueTx is Enqueue inside the caller's transaction, so that a change of
+// the local tables and the operation that carries it commit together.
+func enqueueTx(ctx context.Context, tx *sql.Tx, typ, auteur string, payload json.RawMessage, documents []string, now time.Time) (*xdemat.Operation, error) {
 	op := &xdemat.Operation{
 		ID:     uuid.NewString(),
 		Type:   typ,
@@ -335,43 +350,40 @@ func (s *Store) Enqueue(ctx context.Context, typ, auteur string, payload json.Ra
 	if len(documents) > 0 {
 		op.Documents = append([]string(nil), documents...)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(
-				COALESCE((SELECT MAX(seq) FROM operations), 0),
-				(SELECT dernier_ack FROM etat WHERE id = 1)) + 1`).Scan(&op.Seq); err != nil {
-			return err
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(
+			COALESCE((SELECT MAX(seq) FROM operations), 0),
+			(SELECT dernier_ack FROM etat WHERE id = 1)) + 1`).Scan(&op.Seq); err != nil {
+		return nil, err
+	}
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	for _, h := range op.Documents {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, h).Scan(&n); err != nil {
+			return nil, err
 		}
-		if err := op.Validate(); err != nil {
-			return err
+		if n == 0 {
+			return nil, xdemat.Errorf(xdemat.EINVALID, "Le document %s… n'est pas enregistré sur ce poste : ajoutez-le de nouveau puis recommencez.", h[:12])
 		}
-		for _, h := range op.Documents {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, h).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return xdemat.Errorf(xdemat.EINVALID, "Le document %s… n'est pas enregistré sur ce poste : ajoutez-le de nouveau puis recommencez.", h[:12])
-			}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO operations (seq, id, type, auteur, payload, cree_le)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		op.Seq, op.ID, op.Type, op.Auteur, blob(op.Payload), micro(op.CreeLe)); err != nil {
+		return nil, err
+	}
+	for i, h := range op.Documents {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO operation_documents (seq, rang, sha256) VALUES (?, ?, ?)`,
+			op.Seq, i, h); err != nil {
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO operations (seq, id, type, auteur, payload, cree_le)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			op.Seq, op.ID, op.Type, op.Auteur, blob(op.Payload), micro(op.CreeLe)); err != nil {
-			return err
-		}
-		for i, h := range op.Documents {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO operation_documents (seq, rang, sha256) VALUES (?, ?, ?)`,
-				op.Seq, i, h); err != nil {
-				return err
-			}
-		}
-		acteur := op.Auteur
-		if acteur == "" {
-			acteur = "agent"
-		}
-		return appendJournal(ctx, tx, &xdemat.Journal{Date: op.CreeLe, Acteur: acteur, Action: op.Type, Objet: op.ID})
-	})
-	if err != nil {
-		return nil, wrap("enqueue", err)
+	}
+	acteur := op.Auteur
+	if acteur == "" {
+		acteur = "agent"
+	}
+	if err := appendJournal(ctx, tx, &xdemat.Journal{Date: op.CreeLe, Acteur: acteur, Action: op.Type, Objet: op.ID}); err != nil {
+		return nil, err
 	}
 	return op, nil
 }
@@ -532,7 +544,8 @@ func (s *Store) MarkUploaded(ctx context.Context, hashes ...string) error {
 
 // SaveEvents stores events pulled from central and the new cursor in one
 // transaction. Events already stored (same Curseur) are ignored; the cursor
-// never goes back.
+// never goes back. The events of users, preferences and notifications are
+// applied to their tables in the same transaction (see project).
 func (s *Store) SaveEvents(ctx context.Context, evs []*xdemat.Evenement, cursor int64) error {
 	for _, ev := range evs {
 		if ev == nil || ev.Curseur < 1 || ev.Type == "" {
@@ -541,10 +554,18 @@ func (s *Store) SaveEvents(ctx context.Context, evs []*xdemat.Evenement, cursor 
 	}
 	return wrap("save events", s.write(ctx, func(tx *sql.Tx) error {
 		for _, ev := range evs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO evenements (curseur, type, objet, poste_id, payload, cree_le)
+			res, err := tx.ExecContext(ctx, `INSERT INTO evenements (curseur, type, objet, poste_id, payload, cree_le)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (curseur) DO NOTHING`,
-				ev.Curseur, ev.Type, ev.Objet, ev.PosteID, blob(ev.Payload), micro(ev.CreeLe)); err != nil {
+				ev.Curseur, ev.Type, ev.Objet, ev.PosteID, blob(ev.Payload), micro(ev.CreeLe))
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n > 0 {
+				if err := project(ctx, tx, ev); err != nil {
+					return err
+				}
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE etat SET curseur = MAX(curseur, ?) WHERE id = 1`, cursor)
