@@ -74,8 +74,22 @@ func (in *Inbox) Poll(ctx context.Context, wait time.Duration) error {
 		return err
 	}
 	if in.Bus != nil {
+		var notifications, utilisateurs bool
 		for _, ev := range resp.Evenements {
 			in.Bus.Publish(agent.BusEvent{Type: "evenement.recu", Data: ev})
+			switch ev.Type {
+			case xdemat.OperationNotificationCreee, xdemat.OperationNotificationLue, xdemat.OperationNotificationFaite:
+				notifications = true
+			case xdemat.OperationUtilisateurEnregistre:
+				utilisateurs = true
+			}
+		}
+		// The store applied them (SaveEvents): the app lists them again.
+		if notifications {
+			in.Bus.Publish(agent.BusEvent{Type: agent.EvenementNotifications})
+		}
+		if utilisateurs {
+			in.Bus.Publish(agent.BusEvent{Type: agent.EvenementUtilisateurs})
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ package outbox
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -37,7 +38,8 @@ type Outbox struct {
 	// without starving a slow line.
 	Uploads int
 
-	kick chan struct{}
+	kick    chan struct{}
+	refusee string // ID of the last operation whose refusal was notified
 }
 
 // New returns an outbox with sensible defaults.
@@ -123,6 +125,9 @@ func (o *Outbox) Drain(ctx context.Context) error {
 			if xdemat.ErrorCode(err) == xdemat.ECONFLICT {
 				return o.resync(ctx, ops[0].Seq, err)
 			}
+			if ctx.Err() == nil && !centralclient.IsTransient(err) {
+				o.refused(ctx, ops[0], err)
+			}
 			return err
 		}
 		crashpoint.Hit("operations.avant-ack")
@@ -139,6 +144,39 @@ func (o *Outbox) Drain(ctx context.Context) error {
 			o.Status.Changed(ctx)
 		}
 	}
+}
+
+// refused tells the secretary, once per operation, that central refuses
+// the operation at the head of the queue for good (the queue waits behind it
+// until the SPL's support steps in). Central refuses a whole batch: the
+// first operation stands for it.
+func (o *Outbox) refused(ctx context.Context, op *xdemat.Operation, err error) {
+	if o.refusee == op.ID {
+		return
+	}
+	n := &xdemat.Notification{
+		ID:       agent.IDNotification(xdemat.NotificationEnvoiRefuse, op.ID),
+		Type:     xdemat.NotificationEnvoiRefuse,
+		Severite: xdemat.SeveriteUrgent,
+		Titre:    "Un envoi a été refusé par la SPL",
+		Texte: fmt.Sprintf("Le serveur de la SPL refuse l'envoi n° %d (%s) enregistré le %s : %s Rien n'est perdu, l'envoi reste sur ce poste. Contactez la SPL.",
+			op.Seq, op.Type, op.CreeLe.Local().Format("02/01/2006 à 15:04"), xdemat.ErrorMessage(err)),
+		Objet: xdemat.Lien{Ecran: "diagnostic"},
+	}
+	if len([]rune(n.Texte)) > 4000 {
+		n.Texte = string([]rune(n.Texte)[:3999]) + "…"
+	}
+	var lerr error
+	if o.Status != nil && o.Status.Store != nil {
+		lerr = o.Status.Lever(ctx, n)
+	} else {
+		lerr = o.Store.RaiseNotification(ctx, n, time.Now())
+	}
+	if lerr != nil {
+		o.Logger.Warn("notification d'envoi refusé non enregistrée", "seq", op.Seq, "err", lerr)
+		return
+	}
+	o.refusee = op.ID
 }
 
 // resync handles central refusing a batch for its sequence numbers. Nothing
