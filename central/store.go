@@ -40,18 +40,55 @@ type Store interface {
 	// here) in one transaction, so that a code enrolls at most one poste even under
 	// concurrent use. ENOTFOUND for an unknown code; EFORBIDDEN (with the message
 	// of CodeEnrolement.Utilisable) for a used, expired or revoked one. Appends a
-	// "poste.enrole" event and a journal entry for the commune.
+	// "poste.enrole" event and a journal entry for the commune, and raises an
+	// xdemat.NotificationPosteEnrole notification (event "notification.creee"
+	// and its envois) in the same transaction.
 	Enroll(ctx context.Context, code string, p *xdemat.Poste, now time.Time) error
 	// FindPoste is used to authenticate requests. ENOTFOUND.
 	FindPoste(ctx context.Context, id string) (*xdemat.Poste, error)
 	// ListPostes returns the postes of a commune ("" = all), by commune then name.
 	ListPostes(ctx context.Context, communeID string) ([]*xdemat.Poste, error)
 	// RevokePoste marks a poste revoked; it is refused from its next request on.
-	// Appends a "poste.revoque" event and a journal entry. ENOTFOUND.
+	// Appends a "poste.revoque" event and a journal entry, and raises an
+	// xdemat.NotificationPosteRevoque notification. ENOTFOUND.
 	RevokePoste(ctx context.Context, id string, now time.Time) error
 	// TouchPoste records that the poste was seen (version, pending operations);
 	// enAttente < 0 keeps the stored count.
 	TouchPoste(ctx context.Context, id string, now time.Time, version string, enAttente int64) error
+
+	// RaiseNotification records n for n.CommuneID (set by the caller; ID
+	// assigned when empty, CreeLe = now when zero) with a "notification.creee"
+	// event, a journal entry and the envois that xdemat.Destinations decides
+	// for each active user of the commune, in one transaction. Raising the same
+	// ID again changes nothing. EINVALID, ENOTFOUND for an unknown commune.
+	RaiseNotification(ctx context.Context, n *xdemat.Notification) error
+	// SaveUtilisateur records u for u.CommuneID (ID assigned when empty,
+	// ModifieLe = now when zero) unless a newer version is stored, with a
+	// "utilisateur.enregistre" event relayed to the postes and a journal entry.
+	SaveUtilisateur(ctx context.Context, u *xdemat.Utilisateur) error
+	// ListUtilisateurs returns the users of a commune, by name.
+	ListUtilisateurs(ctx context.Context, communeID string) ([]*xdemat.Utilisateur, error)
+	// DueEnvois claims at most limit envois waiting to be sent whose
+	// ProchainEssai has come, oldest first, with their Notification: each
+	// claimed envoi counts one more attempt and is not due again before a
+	// lease of a few minutes, so that two dispatchers (or one that crashed
+	// mid-send) do not send it at the same time.
+	DueEnvois(ctx context.Context, now time.Time, limit int) ([]*Envoi, error)
+	// MarkEnvoi records the outcome of an attempt or a provider's report:
+	// statut (Envoi* constant), the provider's reference (kept when ""), the
+	// French error ("" clears it) and, for EnvoiAEnvoyer, the next attempt.
+	// A state never goes back: a late "envoye" after "livre" or "echec"
+	// changes nothing. ENOTFOUND.
+	MarkEnvoi(ctx context.Context, id int64, statut, reference, errMsg string, next, now time.Time) error
+	// ListEnvois returns the last limit envois of a commune, newest first.
+	ListEnvois(ctx context.Context, communeID string, limit int) ([]*Envoi, error)
+	// DueResumes returns, for every active user with an e-mail address who
+	// chose the daily digest and has none recorded for jour (see MarkResume),
+	// the notifications meant for them, not done, created since since.
+	DueResumes(ctx context.Context, jour string, since time.Time) ([]*Resume, error)
+	// MarkResume records that the digest of jour went to the user; false when
+	// it was already recorded (it must not go twice).
+	MarkResume(ctx context.Context, communeID, utilisateurID, jour string, now time.Time) (bool, error)
 
 	// --- tenant group ---
 
@@ -62,6 +99,15 @@ type Store interface {
 	// event and one journal entry; an op with a larger Seq is a gap (ECONFLICT,
 	// nothing stored). Every document an op refers to must exist for the commune
 	// (EINVALID otherwise, nothing stored).
+	//
+	// New ops of the Xpostit types (xdemat.OperationNotificationCreee, …Lue,
+	// …Faite, OperationUtilisateurEnregistre, OperationPreferencesEnregistrees)
+	// are also projected into the commune's notifications, users and
+	// preferences (users and preferences only when ModifieLe is newer; a
+	// notification once, in the poste's commune whatever its payload says, with
+	// its envois; lue/faite keep the earliest date) and relayed to every poste
+	// of the commune as an event of the same type and payload. A malformed
+	// payload of those types refuses the batch (EINVALID, nothing stored).
 	ApplyOperations(ctx context.Context, ops []*xdemat.Operation, now time.Time) (ack int64, err error)
 	// Ack returns the last acknowledged Seq of the poste in ctx.
 	Ack(ctx context.Context) (int64, error)
@@ -81,6 +127,9 @@ type Store interface {
 	// Journal returns the commune's hash-chained journal, in order.
 	Journal(ctx context.Context) ([]*xdemat.Journal, error)
 
+	// Notifications returns the commune's notifications, oldest first.
+	Notifications(ctx context.Context) ([]*xdemat.Notification, error)
+
 	Close() error
 }
 
@@ -89,4 +138,12 @@ type Store interface {
 // appended events (the store itself knows nothing of waiting postes).
 type EventNotifier interface {
 	Notify(communeID string)
+}
+
+// EnvoiWaker is implemented by stores that can say when envois were just
+// created in this process, so that the dispatcher sends them at once instead
+// of at its next poll.
+type EnvoiWaker interface {
+	// OnEnvois sets the function called after each commit that created envois.
+	OnEnvois(wake func())
 }

@@ -16,11 +16,15 @@ func (s *Store) ApplyOperations(ctx context.Context, ops []*xdemat.Operation, no
 	if err != nil {
 		return 0, err
 	}
-	for _, op := range ops {
+	projections := make([]*projection, len(ops))
+	for i, op := range ops {
 		if op == nil {
 			return 0, xdemat.Errorf(xdemat.EINVALID, "Opération vide dans le lot envoyé.")
 		}
 		if err := op.Validate(); err != nil {
+			return 0, err
+		}
+		if projections[i], err = decodeProjection(op, p.CommuneID); err != nil {
 			return 0, err
 		}
 	}
@@ -39,7 +43,7 @@ func (s *Store) ApplyOperations(ctx context.Context, ops []*xdemat.Operation, no
 			return err
 		}
 		first := last
-		for _, op := range ops {
+		for i, op := range ops {
 			switch {
 			case op.Seq <= last:
 				if err := t.checkReplay(ctx, p, op); err != nil {
@@ -48,6 +52,11 @@ func (s *Store) ApplyOperations(ctx context.Context, ops []*xdemat.Operation, no
 			case op.Seq == last+1:
 				if err := t.insertOperation(ctx, a, p, op, now); err != nil {
 					return err
+				}
+				if pr := projections[i]; pr != nil {
+					if err := t.project(ctx, a, p, pr, now); err != nil {
+						return err
+					}
 				}
 				last = op.Seq
 			default:

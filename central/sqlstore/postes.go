@@ -220,6 +220,10 @@ func (s *Store) Enroll(ctx context.Context, code string, p *xdemat.Poste, now ti
 		if err := a.event(ctx, xdemat.EvenementPosteEnrole, np.ID, np.ID, map[string]string{"nom": np.Nom}, now); err != nil {
 			return err
 		}
+		if err := t.raisePlateforme(ctx, a, xdemat.NotificationPosteEnrole, "Nouveau poste relié à la commune : « "+np.Nom+" »",
+			"Le poste « "+np.Nom+" » peut désormais échanger avec la SPL. Si personne de la mairie n'a installé xdemat sur un nouvel ordinateur, prévenez la SPL sans attendre.", now); err != nil {
+			return err
+		}
 		return a.journal(ctx, &xdemat.Journal{Date: now, Acteur: "central", Action: xdemat.EvenementPosteEnrole, Objet: np.ID,
 			Details: "Poste « " + np.Nom + " » enrôlé avec le code " + c.Code})
 	})
@@ -284,6 +288,10 @@ func (s *Store) RevokePoste(ctx context.Context, id string, now time.Time) error
 			return err // revoked meanwhile by another transaction
 		}
 		if err := a.event(ctx, xdemat.EvenementPosteRevoque, id, "", map[string]string{"nom": nom}, now); err != nil {
+			return err
+		}
+		if err := t.raisePlateforme(ctx, a, xdemat.NotificationPosteRevoque, "Poste révoqué : « "+nom+" »",
+			"La SPL a révoqué le poste « "+nom+" » : il ne peut plus envoyer ni recevoir de données de la commune. Si c'est une erreur, contactez la SPL.", now); err != nil {
 			return err
 		}
 		return a.journal(ctx, &xdemat.Journal{Date: now, Acteur: "central", Action: xdemat.EvenementPosteRevoque, Objet: id,

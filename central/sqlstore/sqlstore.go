@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"xdemat"
@@ -66,6 +67,8 @@ type Store struct {
 	prepared map[string]*sql.Stmt
 	// qLockCommune selects the commune row, locking it where the dialect needs it.
 	qLockCommune string
+	// onEnvois is called after a commit that created envois (see OnEnvois).
+	onEnvois atomic.Pointer[func()]
 }
 
 var _ central.Store = (*Store)(nil)
@@ -166,6 +169,9 @@ func (s *Store) lockWrites(ctx context.Context) (unlock func(), err error) {
 type tx struct {
 	*sql.Tx
 	s *Store
+	// envois counts the envois the transaction created, so that the
+	// dispatcher is woken once it commits.
+	envois *int
 }
 
 // exec and queryRow run a prepared statement on the transaction's connection
@@ -197,14 +203,56 @@ func (s *Store) write(ctx context.Context, fn func(t tx) error) error {
 	if err != nil {
 		return s.errorf("begin: %w", err)
 	}
-	if err := fn(tx{sqltx, s}); err != nil {
+	var envois int
+	if err := fn(tx{sqltx, s, &envois}); err != nil {
 		sqltx.Rollback()
 		return err
 	}
 	if err := sqltx.Commit(); err != nil {
 		return s.errorf("commit: %w", err)
 	}
+	if wake := s.onEnvois.Load(); envois > 0 && wake != nil {
+		(*wake)()
+	}
 	return nil
+}
+
+// OnEnvois sets the function called after each commit that created envois
+// (central.EnvoiWaker); it must not block.
+func (s *Store) OnEnvois(wake func()) {
+	if wake == nil {
+		s.onEnvois.Store(nil)
+		return
+	}
+	s.onEnvois.Store(&wake)
+}
+
+var _ central.EnvoiWaker = (*Store)(nil)
+
+// query runs a reading query inside the transaction.
+func (t tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.QueryContext(ctx, t.s.q(query), args...)
+}
+
+// txList is list inside a transaction.
+func txList[T any](ctx context.Context, t tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, t.s.errorf("query: %w", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, t.s.errorf("scan: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.s.errorf("rows: %w", err)
+	}
+	return out, nil
 }
 
 // exec runs one writing statement outside an explicit transaction.

@@ -29,7 +29,7 @@ func testDocuments(t *testing.T, open Opener) {
 
 		evs := events(t, s, p)
 		e := evs[len(evs)-1]
-		if len(evs) != 2 || e.Type != xdemat.EvenementDocumentRecu || e.Objet != d.SHA256 || e.PosteID != p.ID || len(e.Payload) == 0 {
+		if len(evs) != 3 || e.Type != xdemat.EvenementDocumentRecu || e.Objet != d.SHA256 || e.PosteID != p.ID || len(e.Payload) == 0 {
 			t.Fatalf("events = %+v", evs)
 		}
 		j := journal(t, s, p)
@@ -93,7 +93,7 @@ func testDocuments(t *testing.T, open Opener) {
 				wantError(t, s.CreateDocument(as(p), &d, t0), tc.code, "")
 			})
 		}
-		wantSnap(t, s, p, snapshot{events: 1, journal: 1})
+		wantSnap(t, s, p, snapshot{events: 2, journal: 1})
 	})
 
 	t.Run("document inconnu", func(t *testing.T) {
@@ -141,11 +141,11 @@ func testEvenements(t *testing.T, open Opener) {
 		apply(t, s, pa, ops(i, i), i)
 		apply(t, s, pb, ops(i, i), i)
 	}
-	all := events(t, s, pa) // poste.enrole + 5 operation.recue
+	all := events(t, s, pa) // poste.enrole, its notification, 5 operation.recue
 
 	t.Run("curseur croissant et filtre par commune", func(t *testing.T) {
-		if len(all) != 6 {
-			t.Fatalf("%d events, want 6", len(all))
+		if len(all) != 7 {
+			t.Fatalf("%d events, want 7", len(all))
 		}
 		for i, e := range all {
 			if e.CommuneID != a.ID {
@@ -172,8 +172,8 @@ func testEvenements(t *testing.T, open Opener) {
 		{"après le deuxième", all[1].Curseur, 100, all[2:]},
 		{"limite", 0, 2, all[:2]},
 		{"après le deuxième, limite 3", all[1].Curseur, 3, all[2:5]},
-		{"après le dernier", all[5].Curseur, 100, nil},
-		{"au-delà de tout curseur", all[5].Curseur + 1_000_000, 100, nil},
+		{"après le dernier", all[6].Curseur, 100, nil},
+		{"au-delà de tout curseur", all[6].Curseur + 1_000_000, 100, nil},
 		{"curseur négatif", -1, 100, all},
 		{"limite nulle : valeur par défaut", 0, 0, all},
 	} {
@@ -254,8 +254,8 @@ func testJournal(t *testing.T, open Opener) {
 			t.Fatalf("%d entries, want 64", len(j))
 		}
 		evs := events(t, s, postes[0])
-		if len(evs) != 64 {
-			t.Fatalf("%d events, want 64", len(evs))
+		if len(evs) != 68 { // and the 4 enrollments' notifications
+			t.Fatalf("%d events, want 68", len(evs))
 		}
 	})
 }
@@ -268,7 +268,7 @@ func testIsolation(t *testing.T, open Opener) {
 	db := document(t, s, pb, "document de Bergères")
 	apply(t, s, pa, []*xdemat.Operation{op(1, da.SHA256), op(2)}, 2)
 	apply(t, s, pb, []*xdemat.Operation{op(1, db.SHA256)}, 1)
-	want := snapshot{ack: 1, ops: 1, docs: 1, events: 3, journal: 3}
+	want := snapshot{ack: 1, ops: 1, docs: 1, events: 4, journal: 3}
 
 	t.Run("chaque commune ne voit que ses données", func(t *testing.T) {
 		wantSnap(t, s, pb, want)

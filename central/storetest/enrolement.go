@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -133,8 +134,14 @@ func testEnrolement(t *testing.T, open Opener) {
 		sameTime(t, "code UtiliseLe", cs[0].UtiliseLe, us(now))
 
 		evs := events(t, s, p)
-		if len(evs) != 1 || evs[0].Type != xdemat.EvenementPosteEnrole || evs[0].Objet != p.ID || evs[0].PosteID != p.ID || evs[0].CommuneID != a.ID {
+		if len(evs) != 2 || evs[0].Type != xdemat.EvenementPosteEnrole || evs[0].Objet != p.ID || evs[0].PosteID != p.ID || evs[0].CommuneID != a.ID {
 			t.Fatalf("events = %+v", evs)
+		}
+		// The commune is told, in the app and by e-mail to whoever wants it.
+		var n xdemat.Notification
+		if err := json.Unmarshal(evs[1].Payload, &n); err != nil || evs[1].Type != xdemat.OperationNotificationCreee ||
+			n.Type != xdemat.NotificationPosteEnrole || n.CommuneID != a.ID || n.Objet.Ecran != "diagnostic" || !strings.Contains(n.Titre, "MAIRIE-PC") {
+			t.Fatalf("enrollment notification = %+v (%s, %v)", evs[1], evs[1].Payload, err)
 		}
 		j := journal(t, s, p)
 		if len(j) != 1 || j[0].Action != xdemat.EvenementPosteEnrole || j[0].Objet != p.ID || j[0].Seq != 1 || j[0].Precedent != xdemat.GenesisHash {
@@ -282,8 +289,8 @@ func testEnrolement(t *testing.T, open Opener) {
 		if cs := must(s.ListCodes(ctx, a.ID))(t); cs[0].PosteID != winner.ID {
 			t.Fatalf("code enrolled %q, want %q", cs[0].PosteID, winner.ID)
 		}
-		if n := len(events(t, s, winner)); n != 1 {
-			t.Fatalf("%d events, want 1", n)
+		if n := len(events(t, s, winner)); n != 2 {
+			t.Fatalf("%d events, want 2 (poste.enrole, notification.creee)", n)
 		}
 		if n := len(journal(t, s, winner)); n != 1 {
 			t.Fatalf("%d journal entries, want 1", n)

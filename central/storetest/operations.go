@@ -47,7 +47,7 @@ func testOperations(t *testing.T, open Opener) {
 			sameTime(t, "CreeLe", o.CreeLe, us(want.CreeLe))
 		}
 
-		evs := events(t, s, p)[2:] // after poste.enrole and document.recu
+		evs := events(t, s, p)[3:] // after poste.enrole, its notification and document.recu
 		if len(evs) != 3 {
 			t.Fatalf("%d operation events, want 3", len(evs))
 		}
@@ -227,8 +227,8 @@ func testOperations(t *testing.T, open Opener) {
 			_, err = s.Ack(as(p))
 			wantError(t, err, xdemat.EUNAUTHORIZED, "")
 		}
-		wantSnap(t, s, pa, snapshot{events: 1, journal: 1})
-		wantSnap(t, s, pb, snapshot{events: 1, journal: 1})
+		wantSnap(t, s, pa, snapshot{events: 2, journal: 1})
+		wantSnap(t, s, pb, snapshot{events: 2, journal: 1})
 	})
 
 	t.Run("même lot envoyé deux fois à la fois", func(t *testing.T) {
@@ -250,6 +250,6 @@ func testOperations(t *testing.T, open Opener) {
 				t.Fatalf("sender %d: ack %d, error %v", i, acks[i], errs[i])
 			}
 		}
-		wantSnap(t, s, p, snapshot{ack: 20, ops: 20, events: 21, journal: 21})
+		wantSnap(t, s, p, snapshot{ack: 20, ops: 20, events: 22, journal: 21})
 	})
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -58,10 +59,13 @@ func testPostes(t *testing.T, open Opener) {
 		}
 		sameTime(t, "RevoqueLe", got.RevoqueLe, us(at))
 
-		evs := events(t, s, witness)
-		last := evs[len(evs)-1]
-		if len(evs) != 3 || last.Type != xdemat.EvenementPosteRevoque || last.Objet != p.ID {
+		evs := events(t, s, witness) // each enrollment: poste.enrole and its notification
+		if len(evs) != 6 || evs[4].Type != xdemat.EvenementPosteRevoque || evs[4].Objet != p.ID || evs[5].Type != xdemat.OperationNotificationCreee {
 			t.Fatalf("events = %+v", evs)
+		}
+		var n xdemat.Notification
+		if err := json.Unmarshal(evs[5].Payload, &n); err != nil || n.Type != xdemat.NotificationPosteRevoque || n.Severite != xdemat.SeveriteCritique {
+			t.Fatalf("revocation notification = %s (%v)", evs[5].Payload, err)
 		}
 		j := journal(t, s, witness)
 		if len(j) != 3 || j[2].Action != xdemat.EvenementPosteRevoque || j[2].Objet != p.ID {
@@ -73,8 +77,8 @@ func testPostes(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		sameTime(t, "RevoqueLe after second revocation", must(s.FindPoste(ctx, p.ID))(t).RevoqueLe, us(at))
-		if n := len(events(t, s, witness)); n != 3 {
-			t.Fatalf("%d events after second revocation, want 3", n)
+		if n := len(events(t, s, witness)); n != 6 {
+			t.Fatalf("%d events after second revocation, want 6", n)
 		}
 		if w := must(s.FindPoste(ctx, witness.ID))(t); w.Statut != xdemat.PosteActif {
 			t.Fatalf("other poste's Statut = %q", w.Statut)
@@ -108,8 +112,8 @@ func testPostes(t *testing.T, open Opener) {
 			}
 			sameTime(t, st.name+": VuLe", got.VuLe, us(st.at))
 		}
-		if n := len(events(t, s, p)); n != 1 {
-			t.Fatalf("TouchPoste appended events: %d, want 1", n)
+		if n := len(events(t, s, p)); n != 2 {
+			t.Fatalf("TouchPoste appended events: %d, want 2 (those of the enrollment)", n)
 		}
 	})
 }

@@ -44,6 +44,7 @@ func Suite(t *testing.T, open func(t *testing.T) central.Store) {
 	t.Run("journal", func(t *testing.T) { testJournal(t, o) })
 	t.Run("isolation des communes", func(t *testing.T) { testIsolation(t, o) })
 	t.Run("sans poste authentifié", func(t *testing.T) { testNonAuthentifie(t, o) })
+	t.Run("notifications, utilisateurs et envois", func(t *testing.T) { testXpostit(t, o) })
 }
 
 // t0 has nanoseconds on purpose: stores keep microseconds.
