@@ -38,10 +38,11 @@ func TestEnrolement(t *testing.T) {
 	if pr.Poste.VuLe.IsZero() {
 		t.Fatalf("le poste n'a pas été vu")
 	}
-	// The enrollment is an event of the commune.
+	// The enrollment is an event of the commune, with its notification.
 	var ev protocol.EvenementsResponse
 	e.call(p, http.MethodGet, "/v1/evenements", nil, &ev)
-	if len(ev.Evenements) != 1 || ev.Evenements[0].Type != xdemat.EvenementPosteEnrole || ev.Evenements[0].Objet != p.id {
+	if len(ev.Evenements) != 2 || ev.Evenements[0].Type != xdemat.EvenementPosteEnrole || ev.Evenements[0].Objet != p.id ||
+		ev.Evenements[1].Type != xdemat.OperationNotificationCreee {
 		t.Fatalf("événements %+v", ev.Evenements)
 	}
 }

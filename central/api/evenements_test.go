@@ -80,7 +80,7 @@ func TestEvenementsAttente(t *testing.T) {
 	accueil := e.enroll(c.ID)
 	var now protocol.EvenementsResponse
 	e.call(secretariat, http.MethodGet, "/v1/evenements", nil, &now)
-	if len(now.Evenements) != 2 {
+	if len(now.Evenements) != 4 { // each enrollment and its notification
 		t.Fatalf("événements d'enrôlement : %+v", now.Evenements)
 	}
 	cursor := now.Curseur

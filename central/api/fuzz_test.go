@@ -356,7 +356,7 @@ func FuzzEnrolement(f *testing.F) {
 		if p.CommuneID != e.commune.ID || er.Commune.ID != e.commune.ID || !bytes.Equal(p.ClePublique, fuzzKey.Public().(ed25519.PublicKey)) {
 			t.Fatalf("poste enregistré %+v, commune répondue %+v", p, er.Commune)
 		}
-		if after.postes != before.postes+1 || after.codesUsed != before.codesUsed+1 || after.lastEvent != before.lastEvent+1 || after.journal != before.journal+1 {
+		if after.postes != before.postes+1 || after.codesUsed != before.codesUsed+1 || after.lastEvent != before.lastEvent+2 || after.journal != before.journal+1 {
 			t.Fatalf("enrôlement : avant %+v, après %+v", before, after)
 		}
 	})
