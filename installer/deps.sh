@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what `make test`, `make bench` and `make run` need on a fresh
+# Installs what `make test`, `make bench`, `make run` and the desktop app need on a fresh
 # Debian/Ubuntu machine with Go: system packages through apt (only those
 # missing), Go tools through the module proxy. Safe to run again.
 set -euo pipefail
@@ -12,6 +12,23 @@ have gcc || missing+=(gcc libc6-dev)          # go test -race needs cgo
 [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
 have openssl || missing+=(openssl)
 have curl || missing+=(curl)
+
+# The desktop app (Fyne) builds with cgo against the X11 and GL headers; a
+# missing header only shows after minutes of compiling, so check them all.
+hdr() { [ -e "/usr/include/$1" ] || missing+=("$2"); }
+have pkg-config || missing+=(pkg-config)
+hdr GL/gl.h libgl1-mesa-dev
+hdr X11/Xlib.h libx11-dev
+hdr X11/Xcursor/Xcursor.h libxcursor-dev
+hdr X11/extensions/Xrandr.h libxrandr-dev
+hdr X11/extensions/Xinerama.h libxinerama-dev
+hdr X11/extensions/XInput2.h libxi-dev
+hdr X11/extensions/xf86vmode.h libxxf86vm-dev
+# A real window without a screen (make screenshot, make bench-app).
+have xvfb-run || missing+=(xvfb)
+have xauth || missing+=(xauth)
+[ -n "$(ls /usr/lib/*/dri/swrast_dri.so /usr/lib/*/dri/*_dri.so 2>/dev/null | head -n 1)" ] || missing+=(libgl1-mesa-dri)
+[ -x /usr/bin/import ] || missing+=(imagemagick)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets manquants : ${missing[*]}"

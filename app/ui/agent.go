@@ -1,0 +1,39 @@
+package ui
+
+import (
+	"context"
+
+	"xdemat"
+	"xdemat/agent"
+)
+
+// Agent is what the app asks of the agent of this poste: the local API of
+// agent/localapi (*localapi.Client satisfies it), and an in-memory fake in
+// tests. The app holds no business rule: every decision is the agent's.
+type Agent interface {
+	Etat(ctx context.Context) (*agent.SyncState, error)
+	Identite(ctx context.Context) (*agent.Identity, error)
+	Journal(ctx context.Context) ([]*xdemat.Journal, error)
+	// Flux streams the agent's events ("notifications", "utilisateurs",
+	// "etat"…) until ctx ends or the agent stops.
+	Flux(ctx context.Context) (<-chan agent.BusEvent, error)
+
+	Utilisateurs(ctx context.Context) ([]agent.Profil, error)
+	// EnregistrerUtilisateur records u; motDePasse "" keeps the current one.
+	EnregistrerUtilisateur(ctx context.Context, u xdemat.Utilisateur, motDePasse string) (*agent.Profil, error)
+	// OuvrirSession names the user at the keyboard in every later journal entry.
+	OuvrirSession(ctx context.Context, utilisateurID, motDePasse string) (*agent.Profil, error)
+	FermerSession(ctx context.Context) error
+
+	Notifications(ctx context.Context, f agent.FiltreNotifications) ([]*xdemat.Notification, error)
+	LeverNotification(ctx context.Context, n xdemat.Notification) (*xdemat.Notification, error)
+	MarquerLue(ctx context.Context, id string) error
+	MarquerFaite(ctx context.Context, id string) error
+
+	Preferences(ctx context.Context) (*xdemat.Preferences, error)
+	EnregistrerPreferences(ctx context.Context, p *xdemat.Preferences) error
+
+	Diagnostic(ctx context.Context) (*agent.Diagnostic, error)
+	// JournalTechnique returns the agent's technical log (text).
+	JournalTechnique(ctx context.Context) ([]byte, error)
+}

@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"xdemat"
+	"xdemat/agent"
+)
+
+// pageConnexion asks who is working at the keyboard, or, on a poste with no
+// user yet, creates the first profile. It replaces the whole window.
+type pageConnexion struct {
+	u      *UI
+	objet  fyne.CanvasObject
+	note   *widget.Label
+	corps  *fyne.Container
+	choisi *agent.Profil
+}
+
+func newPageConnexion(u *UI) *pageConnexion {
+	c := &pageConnexion{u: u, note: widget.NewLabel(""), corps: container.NewVBox()}
+	c.note.Wrapping = fyne.TextWrapWord
+	c.note.Importance = widget.WarningImportance
+	c.note.Hide()
+	c.objet = container.NewCenter(largeurFixe(560, container.NewVBox(c.note, c.corps)))
+	return c
+}
+
+// demander shows the login with an optional note saying why it is back.
+func (c *pageConnexion) demander(note string) {
+	c.note.SetText(note)
+	c.note.Hidden = note == ""
+	c.choisi = nil
+	c.afficherAttente()
+	c.u.racine.Objects = []fyne.CanvasObject{c.objet}
+	c.u.racine.Refresh()
+	c.rechargerProfils()
+}
+
+func (c *pageConnexion) afficherAttente() {
+	c.corps.Objects = []fyne.CanvasObject{widget.NewLabel("Recherche des profils de la commune…")}
+	c.corps.Refresh()
+}
+
+// rechargerProfils asks the agent for the users, then shows the choice.
+func (c *pageConnexion) rechargerProfils() {
+	u := c.u
+	appelerSinon(u, func(ctx context.Context) ([]agent.Profil, error) {
+		return u.ag.Utilisateurs(ctx)
+	}, func(ps []agent.Profil) {
+		if u.profil != nil {
+			return // a session opened meanwhile
+		}
+		u.profils = ps
+		var actifs []agent.Profil
+		for _, p := range ps {
+			if p.Actif {
+				actifs = append(actifs, p)
+			}
+		}
+		if len(actifs) == 0 {
+			c.afficherPremierProfil()
+			return
+		}
+		if p := c.profilDemande(actifs); p != nil && !p.AvecMotDePasse {
+			c.ouvrir(p, "")
+			return
+		}
+		c.afficherChoix(actifs)
+	}, func(err error) {
+		c.corps.Objects = []fyne.CanvasObject{
+			titre("Le service xdemat ne répond pas"),
+			texteLong(xdemat.ErrorMessage(err)),
+			widget.NewButtonWithIcon("Réessayer", theme.ViewRefreshIcon(), c.rechargerProfils),
+		}
+		c.corps.Refresh()
+	})
+}
+
+// profilDemande returns the profile named by Options.Utilisateur, once.
+func (c *pageConnexion) profilDemande(ps []agent.Profil) *agent.Profil {
+	qui := c.u.opts.Utilisateur
+	if qui == "" {
+		return nil
+	}
+	c.u.opts.Utilisateur = "" // "Changer d'utilisateur" must ask
+	for i := range ps {
+		if ps[i].ID == qui || strings.EqualFold(ps[i].NomComplet(), qui) {
+			return &ps[i]
+		}
+	}
+	return nil
+}
+
+// afficherChoix lists the active profiles; a click opens one, after its
+// password when it has one.
+func (c *pageConnexion) afficherChoix(ps []agent.Profil) {
+	objs := []fyne.CanvasObject{titre("Qui travaille sur ce poste ?")}
+	for i := range ps {
+		p := ps[i]
+		b := widget.NewButtonWithIcon(p.NomComplet()+" — "+p.Role.Libelle(), theme.AccountIcon(), func() { c.choisir(&p) })
+		b.Alignment = widget.ButtonAlignLeading
+		objs = append(objs, b)
+	}
+	if c.choisi != nil && c.choisi.AvecMotDePasse {
+		mdp := widget.NewPasswordEntry()
+		mdp.SetPlaceHolder("Mot de passe de " + c.choisi.NomComplet())
+		p := c.choisi
+		ouvrir := widget.NewButtonWithIcon("Ouvrir la session", theme.LoginIcon(), func() { c.ouvrir(p, mdp.Text) })
+		ouvrir.Importance = widget.HighImportance
+		mdp.OnSubmitted = func(s string) { c.ouvrir(p, s) }
+		objs = append(objs, widget.NewSeparator(), mdp, container.NewHBox(ouvrir))
+		defer c.u.win.Canvas().Focus(mdp)
+	}
+	c.corps.Objects = objs
+	c.corps.Refresh()
+}
+
+// choisir opens a profile without password at once, else asks it.
+func (c *pageConnexion) choisir(p *agent.Profil) {
+	if !p.AvecMotDePasse {
+		c.ouvrir(p, "")
+		return
+	}
+	c.choisi = p
+	var actifs []agent.Profil
+	for _, q := range c.u.profils {
+		if q.Actif {
+			actifs = append(actifs, q)
+		}
+	}
+	c.afficherChoix(actifs)
+}
+
+// ouvrir opens the session of p on the agent.
+func (c *pageConnexion) ouvrir(p *agent.Profil, motDePasse string) {
+	u := c.u
+	appeler(u, func(ctx context.Context) (*agent.Profil, error) {
+		return u.ag.OuvrirSession(ctx, p.ID, motDePasse)
+	}, func(ouvert *agent.Profil) {
+		c.note.Hide()
+		u.sessionOuverte(ouvert)
+	})
+}
+
+// afficherPremierProfil asks for the first user of this poste.
+func (c *pageConnexion) afficherPremierProfil() {
+	u := c.u
+	f := newFormulaireProfil(nil)
+	creer := widget.NewButtonWithIcon("Créer mon profil", theme.ConfirmIcon(), nil)
+	creer.Importance = widget.HighImportance
+	creer.OnTapped = func() {
+		communeID := ""
+		if u.identite != nil {
+			communeID = u.identite.Commune.ID
+		}
+		val, mdp, err := f.valeur(communeID)
+		if err != nil {
+			u.erreur(err)
+			return
+		}
+		creer.Disable()
+		appelerSinon(u, func(ctx context.Context) (*agent.Profil, error) {
+			p, err := u.ag.EnregistrerUtilisateur(ctx, val, mdp)
+			if err != nil {
+				return nil, err
+			}
+			return u.ag.OuvrirSession(ctx, p.ID, mdp)
+		}, func(p *agent.Profil) {
+			u.sessionOuverte(p)
+		}, func(error) { creer.Enable() })
+	}
+	c.corps.Objects = []fyne.CanvasObject{
+		titre("Bienvenue dans xdemat"),
+		texteLong("Personne n'utilise encore xdemat sur ce poste. Créez votre profil : il signera chacune de vos actions dans l'historique de la commune."),
+		f.objet(),
+		container.NewHBox(creer),
+	}
+	c.corps.Refresh()
+}
+
+// titre is a page or section title.
+func titre(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+// texteLong is a paragraph.
+func texteLong(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

@@ -1,0 +1,302 @@
+// Package ui is the xdemat desktop app: its window, its pages and its
+// dialogs, in French. It is a client of the agent's local API (the Agent
+// interface) and holds no business rule. It never imports
+// fyne.io/fyne/v2/app, so that its tests run headless without cgo; only
+// cmd/xdemat creates the Fyne application.
+//
+// Threading: the UI thread never waits on the agent. Every call runs in a
+// goroutine (enFond) and comes back to the UI thread with fyne.Do (surUI).
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"xdemat"
+	"xdemat/agent"
+)
+
+// Options are what cmd/xdemat knows and the pages show.
+type Options struct {
+	Version        string // of the app
+	DossierDonnees string // the agent's data folder
+	// AgentIntegre is true when the app started the agent itself because no
+	// agent service answered.
+	AgentIntegre bool
+	// Lien is the screen to open once a session is open (command line).
+	Lien xdemat.Lien
+	// Utilisateur opens the session of that profile (ID or "Prénom Nom")
+	// without asking, when it has no password: for shortcuts and benchmarks.
+	Utilisateur string
+	// Maintenant and Fuseau are the clock and time zone of displayed dates
+	// (tests fix them); nil means time.Now and time.Local.
+	Maintenant func() time.Time
+	Fuseau     *time.Location
+}
+
+// delaiAppel bounds one call to the local agent: it answers in milliseconds
+// unless its disk is stuck, and the secretary must then get a message.
+const delaiAppel = time.Minute
+
+// UI is the app's window content and state. Its fields are touched on the UI
+// thread only.
+type UI struct {
+	win  fyne.Window
+	ag   Agent
+	opts Options
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// enFond runs work off the UI thread; surUI brings a function back to
+	// it. Tests make both synchronous.
+	enFond func(func())
+	surUI  func(func())
+
+	identite *agent.Identity
+	profil   *agent.Profil // the user at the keyboard; nil before login
+	profils  []agent.Profil
+	lien     xdemat.Lien // deep link waiting for a session
+	ecran    string      // the page shown
+
+	menu          *menu
+	barre         *barre
+	afaire        *pageAFaire
+	historique    *pageHistorique
+	parametres    *pageParametres
+	diagnostic    *pageDiagnostic
+	detail        *vueNotification
+	connexion     *pageConnexion
+	corps         *fyne.Container // the page
+	racine        *fyne.Container // menu + page + status bar, or the login
+	principal     fyne.CanvasObject
+	demarre       bool
+	erreurVisible bool
+}
+
+// Screens: menu entries and deep link targets.
+const (
+	EcranAFaire       = "afaire"
+	EcranHistorique   = "historique"
+	EcranParametres   = "parametres"
+	EcranDiagnostic   = "diagnostic"
+	EcranNotification = "notification"
+)
+
+// New builds the UI in w; call Demarrer to load it.
+func New(w fyne.Window, ag Agent, opts Options) *UI {
+	ctx, cancel := context.WithCancel(context.Background())
+	u := &UI{
+		win: w, ag: ag, opts: opts, ctx: ctx, cancel: cancel,
+		enFond: func(f func()) { go f() },
+		surUI:  fyne.Do,
+		lien:   opts.Lien,
+	}
+	u.barre = newBarre(u)
+	u.menu = newMenu(u)
+	u.afaire = newPageAFaire(u)
+	u.historique = newPageHistorique(u)
+	u.parametres = newPageParametres(u)
+	u.diagnostic = newPageDiagnostic(u)
+	u.detail = newVueNotification(u)
+	u.connexion = newPageConnexion(u)
+	u.corps = container.NewStack()
+	u.principal = container.NewBorder(nil, u.barre.objet, u.menu.objet, nil, u.corps)
+	u.racine = container.NewStack(widget.NewLabel("Chargement…"))
+	w.SetContent(u.racine)
+	return u
+}
+
+// Demarrer loads the poste's identity and asks who is working; it also
+// starts following the agent's events.
+func (u *UI) Demarrer() {
+	if u.demarre {
+		return
+	}
+	u.demarre = true
+	u.rafraichirIdentite()
+	u.barre.rafraichir()
+	u.connexion.demander("")
+	go u.suivreFlux(u.ctx)
+}
+
+// Fermer stops the background work; pending calls are cancelled.
+func (u *UI) Fermer() { u.cancel() }
+
+// Ouvrir shows the screen of a deep link, after the login if none is open.
+func (u *UI) Ouvrir(l xdemat.Lien) {
+	if u.profil == nil {
+		u.lien = l
+		return
+	}
+	switch l.Ecran {
+	case EcranAFaire, "":
+		u.afficher(EcranAFaire)
+	case EcranHistorique, "journal":
+		u.afficher(EcranHistorique)
+	case EcranParametres:
+		u.afficher(EcranParametres)
+	case EcranDiagnostic:
+		u.afficher(EcranDiagnostic)
+	case EcranNotification:
+		u.detail.ouvrirParID(l.ID)
+	default:
+		// Screens of services this version does not have yet: the
+		// notification that links there still says what to do.
+		u.detail.ouvrirParID(l.ID)
+	}
+}
+
+// afficher shows one of the menu's pages and reloads it.
+func (u *UI) afficher(ecran string) {
+	u.ecran = ecran
+	var page fyne.CanvasObject
+	switch ecran {
+	case EcranHistorique:
+		page = u.historique.objet
+		u.historique.recharger()
+	case EcranParametres:
+		page = u.parametres.objet
+		u.parametres.recharger()
+	case EcranDiagnostic:
+		page = u.diagnostic.objet
+		u.diagnostic.recharger()
+	case EcranNotification:
+		page = u.detail.objet
+		u.detail.recharger()
+	default:
+		u.ecran = EcranAFaire
+		page = u.afaire.objet
+		u.afaire.recharger()
+	}
+	u.corps.Objects = []fyne.CanvasObject{page}
+	u.corps.Refresh()
+	u.menu.selectionner(u.ecran)
+}
+
+// sessionOuverte switches from the login to the main window.
+func (u *UI) sessionOuverte(p *agent.Profil) {
+	u.profil = p
+	u.menu.afficherProfil(p)
+	u.barre.afficherProfil(p)
+	u.racine.Objects = []fyne.CanvasObject{u.principal}
+	u.racine.Refresh()
+	l := u.lien
+	u.lien = xdemat.Lien{}
+	u.afficher(EcranAFaire)
+	if !l.IsZero() {
+		u.Ouvrir(l)
+	}
+}
+
+// changerUtilisateur closes the session and asks again who is working.
+func (u *UI) changerUtilisateur() {
+	u.profil = nil
+	u.enFond(func() {
+		ctx, cancel := context.WithTimeout(u.ctx, delaiAppel)
+		defer cancel()
+		_ = u.ag.FermerSession(ctx) // the next login replaces it anyway
+		u.surUI(func() { u.connexion.demander("") })
+	})
+}
+
+// rafraichirIdentite sets the window title to the commune's name.
+func (u *UI) rafraichirIdentite() {
+	u.enFond(func() {
+		ctx, cancel := context.WithTimeout(u.ctx, delaiAppel)
+		defer cancel()
+		id, err := u.ag.Identite(ctx)
+		u.surUI(func() {
+			if err != nil {
+				u.identite = nil
+				u.win.SetTitle("xdemat")
+				return
+			}
+			u.identite = id
+			u.win.SetTitle("xdemat — " + id.Commune.Nom)
+			u.parametres.afficherCommune()
+		})
+	})
+}
+
+// appeler runs call off the UI thread, then ok on it with the result. A
+// failure is shown as a French dialog, or brings back the login when the
+// agent no longer knows the session.
+func appeler[T any](u *UI, call func(ctx context.Context) (T, error), ok func(T)) {
+	appelerSinon(u, call, ok, nil)
+}
+
+// appelerSinon is appeler with a hook run on the UI thread after a failure
+// (to re-enable a button…).
+func appelerSinon[T any](u *UI, call func(ctx context.Context) (T, error), ok func(T), echec func(error)) {
+	u.enFond(func() {
+		ctx, cancel := context.WithTimeout(u.ctx, delaiAppel)
+		defer cancel()
+		v, err := call(ctx)
+		if u.ctx.Err() != nil {
+			return // the window is closing
+		}
+		u.surUI(func() {
+			if err != nil {
+				if echec != nil {
+					echec(err)
+				}
+				u.erreur(err)
+				return
+			}
+			ok(v)
+		})
+	})
+}
+
+// sansValeur adapts a call that returns only an error to appeler.
+func sansValeur(f func(ctx context.Context) error) func(ctx context.Context) (struct{}, error) {
+	return func(ctx context.Context) (struct{}, error) { return struct{}{}, f(ctx) }
+}
+
+// erreur shows err to the secretary.
+func (u *UI) erreur(err error) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return
+	case xdemat.ErrorCode(err) == xdemat.EUNAUTHORIZED:
+		// The agent restarted or forgot the session: whoever works must
+		// say again who they are before anything is recorded.
+		u.profil = nil
+		u.connexion.demander("La session a été interrompue (le service xdemat a redémarré). Choisissez à nouveau votre profil.")
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		err = xdemat.Errorf(xdemat.EUNAVAILABLE, "Le service xdemat met trop de temps à répondre : réessayez dans un instant ; si cela persiste, redémarrez le PC.")
+	}
+	u.message("Impossible de continuer", xdemat.ErrorMessage(err))
+}
+
+// message shows a French dialog with a wrapped text.
+func (u *UI) message(titre, texte string) {
+	l := widget.NewLabel(texte)
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(titre, "Fermer", largeurFixe(420, l), u.win)
+	d.Show()
+}
+
+// maintenant is the clock of displayed dates.
+func (u *UI) maintenant() time.Time {
+	if u.opts.Maintenant != nil {
+		return u.opts.Maintenant()
+	}
+	return time.Now()
+}
+
+// fuseau is the time zone of displayed dates.
+func (u *UI) fuseau() *time.Location {
+	if u.opts.Fuseau != nil {
+		return u.opts.Fuseau
+	}
+	return time.Local
+}
