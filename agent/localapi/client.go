@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,9 @@ const MessageIndisponible = "Le service xdemat ne répond pas : redémarrez le P
 type Client struct {
 	secret string
 	hc     *http.Client
+
+	mu    sync.Mutex
+	jeton string // session token, sent with every request once opened
 }
 
 // base is the URL prefix of every request; the host is not resolved, the
@@ -82,6 +86,11 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body io.Re
 	}
 	req.Header.Set("Authorization", "Bearer "+c.secret)
 	req.Header.Set("Accept", "application/json")
+	c.mu.Lock()
+	if c.jeton != "" {
+		req.Header.Set(HeaderSession, c.jeton)
+	}
+	c.mu.Unlock()
 	return req, nil
 }
 
@@ -128,6 +137,10 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 
 func decodeBody(resp *http.Response, out any) error {
 	defer resp.Body.Close()
+	if out == nil {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil
+	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return &causeError{
 			err:   xdemat.Errorf(xdemat.EINTERNAL, "Réponse illisible du service xdemat : mettez à jour l'application xdemat ; si cela persiste, contactez la SPL."),
@@ -365,4 +378,148 @@ func readSSE(ctx context.Context, r io.Reader, ch chan<- agent.BusEvent) {
 func IsUnavailable(err error) bool {
 	var e *xdemat.Error
 	return errors.As(err, &e) && e.Code == xdemat.EUNAVAILABLE
+}
+
+// Utilisateurs returns the commune's users, active ones first, each by name.
+func (c *Client) Utilisateurs(ctx context.Context) ([]agent.Profil, error) {
+	var ps []agent.Profil
+	if err := c.call(ctx, http.MethodGet, "/v1/utilisateurs", nil, &ps); err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// EnregistrerUtilisateur creates (empty ID) or updates a user. motDePasse
+// sets a new password; "" keeps the current one (u.MotDePasse is ignored).
+// Without an open session it works only for the commune's first user.
+func (c *Client) EnregistrerUtilisateur(ctx context.Context, u xdemat.Utilisateur, motDePasse string) (*agent.Profil, error) {
+	u.MotDePasse = ""
+	var p agent.Profil
+	if err := c.call(ctx, http.MethodPost, "/v1/utilisateurs", UtilisateurRequest{Utilisateur: u, MotDePasse: motDePasse}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// RetirerMotDePasse makes the profile of u open without a password.
+func (c *Client) RetirerMotDePasse(ctx context.Context, u xdemat.Utilisateur) (*agent.Profil, error) {
+	u.MotDePasse = ""
+	var p agent.Profil
+	if err := c.call(ctx, http.MethodPost, "/v1/utilisateurs", UtilisateurRequest{Utilisateur: u, RetirerMotDePasse: true}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// OuvrirSession opens a session for the user (a wrong password is
+// EUNAUTHORIZED) and sends its token with every later call.
+func (c *Client) OuvrirSession(ctx context.Context, utilisateurID, motDePasse string) (*agent.Profil, error) {
+	var resp SessionResponse
+	if err := c.call(ctx, http.MethodPost, "/v1/sessions", SessionRequest{UtilisateurID: utilisateurID, MotDePasse: motDePasse}, &resp); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.jeton = resp.Jeton
+	c.mu.Unlock()
+	return &resp.Profil, nil
+}
+
+// FermerSession ends the session; the client forgets it even when the agent
+// cannot be told.
+func (c *Client) FermerSession(ctx context.Context) error {
+	err := c.call(ctx, http.MethodDelete, "/v1/sessions", nil, nil)
+	c.mu.Lock()
+	c.jeton = ""
+	c.mu.Unlock()
+	return err
+}
+
+// Notifications returns the session user's notifications that f selects
+// (f.Pour is the session's user), by urgency.
+func (c *Client) Notifications(ctx context.Context, f agent.FiltreNotifications) ([]*xdemat.Notification, error) {
+	q := url.Values{}
+	if f.Service != "" {
+		q.Set("service", f.Service)
+	}
+	if f.AvecFaites {
+		q.Set("faites", "1")
+	}
+	if f.Limite > 0 {
+		q.Set("limite", strconv.Itoa(f.Limite))
+	}
+	path := "/v1/notifications"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var ns []*xdemat.Notification
+	if err := c.call(ctx, http.MethodGet, path, nil, &ns); err != nil {
+		return nil, err
+	}
+	return ns, nil
+}
+
+// LeverNotification raises n on this poste (ID and CreeLe set by the agent
+// when empty) and returns it as recorded.
+func (c *Client) LeverNotification(ctx context.Context, n xdemat.Notification) (*xdemat.Notification, error) {
+	var out xdemat.Notification
+	if err := c.call(ctx, http.MethodPost, "/v1/notifications", n, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// MarquerLue and MarquerFaite mark a notification by the session's user.
+func (c *Client) MarquerLue(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, "/v1/notifications/"+url.PathEscape(id)+"/lue", nil, nil)
+}
+
+func (c *Client) MarquerFaite(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, "/v1/notifications/"+url.PathEscape(id)+"/faite", nil, nil)
+}
+
+// Preferences returns the session user's preferences.
+func (c *Client) Preferences(ctx context.Context) (*xdemat.Preferences, error) {
+	var p xdemat.Preferences
+	if err := c.call(ctx, http.MethodGet, "/v1/preferences", nil, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// EnregistrerPreferences records the session user's preferences; p gets the
+// recorded version (UtilisateurID, ModifieLe).
+func (c *Client) EnregistrerPreferences(ctx context.Context, p *xdemat.Preferences) error {
+	var out xdemat.Preferences
+	if err := c.call(ctx, http.MethodPut, "/v1/preferences", p, &out); err != nil {
+		return err
+	}
+	*p = out
+	return nil
+}
+
+// Diagnostic returns what the "À propos / diagnostic" page shows.
+func (c *Client) Diagnostic(ctx context.Context) (*agent.Diagnostic, error) {
+	var d agent.Diagnostic
+	if err := c.call(ctx, http.MethodGet, "/v1/diagnostic", nil, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// JournalTechnique returns the agent's last log records, as text.
+func (c *Client) JournalTechnique(ctx context.Context) ([]byte, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/diagnostic/journal-technique", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return b, nil
 }

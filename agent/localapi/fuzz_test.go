@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"xdemat"
 	"xdemat/agent"
 )
 
@@ -204,5 +205,62 @@ func FuzzReadSSE(f *testing.F) {
 			want = append(want, agent.BusEvent{Type: typ, Data: json.RawMessage(data)})
 		}
 		sameBusEvents(t, "flux de l'agent", parse(t, sent.Bytes(), chunk), want)
+	})
+}
+
+// FuzzCorpsJSON feeds the bodies of the users, sessions, notifications and
+// preferences routes to the strict decoder: whatever arrives, the answer is
+// a value or a French EINVALID/ETOOLARGE, never a panic nor another code.
+func FuzzCorpsJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"utilisateur":{"nom":"Dupont","prenom":"Anne","role":"secretaire","actif":true,"telephone":"06 12 34 56 78"},"motDePasse":"motdepasse-anne"}`,
+		`{"utilisateur":{"id":"4b7e2a9c-1f3d-4e5a-9b8c-0d1e2f3a4b5c","nom":"Dupont","role":"maire","motDePasse":"pbkdf2-sha256$1$AA$AA"},"retirerMotDePasse":true}`,
+		`{"utilisateur":null,"motDePasse":null}`,
+		`{"utilisateurId":"4b7e2a9c-1f3d-4e5a-9b8c-0d1e2f3a4b5c","motDePasse":"secret"}`,
+		`{"utilisateurId":42}`,
+		`{"type":"spl.message","severite":"info","titre":"Bienvenue","objet":{"ecran":"diagnostic"},"echeance":"2026-12-01T00:00:00Z"}`,
+		`{"type":"spl.alerte","severite":"critique","titre":"t","creeLe":"pas une date"}`,
+		`{"utilisateurId":"u","parType":{"spl.alerte":{"app":false,"email":false,"sms":true}},"resume":true}`,
+		`{"parType":{"":{}},"resume":"oui"}`,
+		`{"inconnu":1}`,
+		`{} {}`,
+		"",
+		"\x00",
+	} {
+		for kind := range uint8(4) {
+			f.Add([]byte(s), kind)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte, kind uint8) {
+		var v any
+		switch kind % 4 {
+		case 0:
+			v = &UtilisateurRequest{}
+		case 1:
+			v = &SessionRequest{}
+		case 2:
+			v = &xdemat.Notification{}
+		default:
+			v = &xdemat.Preferences{}
+		}
+		err := decodeStrict(bytes.NewReader(body), v)
+		if err == nil {
+			switch x := v.(type) {
+			case *UtilisateurRequest:
+				_, _ = xdemat.NormaliserTelephone(x.Utilisateur.Telephone)
+				_ = x.Utilisateur.Validate()
+			case *xdemat.Notification:
+				_ = x.Validate()
+			case *xdemat.Preferences:
+				_ = x.Validate()
+			}
+			return
+		}
+		if code := xdemat.ErrorCode(err); code != xdemat.EINVALID && code != xdemat.ETOOLARGE {
+			t.Fatalf("code %q pour %q", code, body)
+		}
+		if msg := xdemat.ErrorMessage(err); !strings.HasPrefix(msg, "Requête illisible") && !strings.HasPrefix(msg, "La requête dépasse") {
+			t.Fatalf("message %q", msg)
+		}
 	})
 }

@@ -583,6 +583,18 @@ func TestAccesSansLaBonneCle(t *testing.T) {
 		{http.MethodGet, "/v1/journal"},
 		{http.MethodGet, "/v1/evenements"},
 		{http.MethodGet, "/v1/flux"},
+		{http.MethodGet, "/v1/utilisateurs"},
+		{http.MethodPost, "/v1/utilisateurs"},
+		{http.MethodPost, "/v1/sessions"},
+		{http.MethodDelete, "/v1/sessions"},
+		{http.MethodGet, "/v1/notifications"},
+		{http.MethodPost, "/v1/notifications"},
+		{http.MethodPost, "/v1/notifications/x/lue"},
+		{http.MethodPost, "/v1/notifications/x/faite"},
+		{http.MethodGet, "/v1/preferences"},
+		{http.MethodPut, "/v1/preferences"},
+		{http.MethodGet, "/v1/diagnostic"},
+		{http.MethodGet, "/v1/diagnostic/journal-technique"},
 		{http.MethodGet, "/v1/inconnue"},
 	}
 	for _, tt := range tests {
@@ -599,8 +611,7 @@ func TestAccesSansLaBonneCle(t *testing.T) {
 		t.Fatal("une requête non authentifiée a enregistré une opération")
 	}
 	// A client holding a wrong secret gets the French error.
-	c := *h.client
-	c.secret = strings.Repeat("1", 64)
+	c := &Client{secret: strings.Repeat("1", 64), hc: h.client.hc}
 	_, err := c.Etat(ctx)
 	wantCode(t, err, xdemat.EUNAUTHORIZED)
 }

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,11 +66,21 @@ type Server struct {
 	// Now returns the time of new records; nil: time.Now.
 	Now func() time.Time
 
+	// What GET /v1/diagnostic reports besides the store's state.
+	Version   string                   // "": xdemat.Version
+	DemarreLe time.Time                // when the agent started
+	Boucles   func() map[string]string // each loop's state (agent.Status.Boucles); may be nil
+	// JournalTechnique serves GET /v1/diagnostic/journal-technique; may be nil.
+	JournalTechnique *agent.JournalTechnique
+
 	mu       sync.Mutex
 	ln       net.Listener
 	cleanup  func()
 	secret   string
+	dataDir  string
 	stopping chan struct{} // closed when the server shuts down: ends the event streams
+	sess     sessions      // guarded by mu
+	usersMu  sync.Mutex    // one POST /v1/utilisateurs at a time
 }
 
 // Listen creates the secret if needed and opens the socket (the loopback
@@ -95,6 +106,11 @@ func (s *Server) Listen(dataDir string) error {
 		return err
 	}
 	s.ln, s.cleanup, s.secret = ln, cleanup, secret
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		s.dataDir = abs
+	} else {
+		s.dataDir = dataDir
+	}
 	return nil
 }
 
@@ -159,6 +175,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/journal", s.journal)
 	mux.HandleFunc("GET /v1/evenements", s.evenements)
 	mux.HandleFunc("GET /v1/flux", s.flux)
+	mux.HandleFunc("GET /v1/utilisateurs", s.utilisateurs)
+	mux.HandleFunc("POST /v1/utilisateurs", s.enregistrerUtilisateur)
+	mux.HandleFunc("POST /v1/sessions", s.ouvrirSession)
+	mux.HandleFunc("DELETE /v1/sessions", s.fermerSession)
+	mux.HandleFunc("GET /v1/notifications", s.notifications)
+	mux.HandleFunc("POST /v1/notifications", s.leverNotification)
+	mux.HandleFunc("POST /v1/notifications/{id}/lue", s.marquer(xdemat.OperationNotificationLue))
+	mux.HandleFunc("POST /v1/notifications/{id}/faite", s.marquer(xdemat.OperationNotificationFaite))
+	mux.HandleFunc("GET /v1/preferences", s.preferences)
+	mux.HandleFunc("PUT /v1/preferences", s.enregistrerPreferences)
+	mux.HandleFunc("GET /v1/diagnostic", s.diagnostic)
+	mux.HandleFunc("GET /v1/diagnostic/journal-technique", s.journalTechnique)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Cette fonction n'existe pas dans le service xdemat de ce poste : mettez à jour l'application xdemat."))
 	})
@@ -166,6 +194,9 @@ func (s *Server) Handler() http.Handler {
 	want := []byte("Bearer " + s.secret)
 	if s.Bus == nil {
 		s.Bus = agent.NewBus()
+	}
+	if s.sess.tokens == nil {
+		s.sess = sessions{tokens: map[string]string{}, echecs: map[string]int{}}
 	}
 	s.mu.Unlock()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +372,15 @@ func (s *Server) creerOperation(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(string(payload)) == "null" {
 		payload = nil
 	}
-	op, err := s.Store.Enqueue(r.Context(), req.Type, req.Auteur, payload, req.Documents, s.now())
+	// Whoever works on the poste is the author, whatever the body says.
+	auteur := req.Auteur
+	if u, err := s.sessionUser(r); err != nil {
+		s.fail(w, r, err)
+		return
+	} else if u != nil {
+		auteur = u.ID
+	}
+	op, err := s.Store.Enqueue(r.Context(), req.Type, auteur, payload, req.Documents, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
