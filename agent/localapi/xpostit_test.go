@@ -235,7 +235,9 @@ func TestDiagnosticEtJournalTechnique(t *testing.T) {
 	j := agent.NewJournalTechnique(0)
 	h := start(t, func(s *Server) {
 		s.Version, s.DemarreLe, s.JournalTechnique = "1.2.3", demarre, j
-		s.Boucles = func() map[string]string { return map[string]string{"outbox": "", "inbox": "Le serveur de la SPL est injoignable."} }
+		s.Boucles = func() map[string]string {
+			return map[string]string{"outbox": "", "inbox": "Le serveur de la SPL est injoignable."}
+		}
 		s.Logger = slog.New(j.Handler(s.Logger.Handler()))
 	})
 	d, err := h.client.Diagnostic(ctx)
