@@ -62,7 +62,9 @@ func newPageAFaire(u *UI) *pageAFaire {
 	p.vide.Hide()
 	titre := widget.NewLabelWithStyle("À faire", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	titre.SizeName = theme.SizeNameHeadingText
-	filtres := container.NewHBox(widget.NewLabel("Service :"), p.service, p.faites)
+	// A select is as wide as its current text: give it room for the longest.
+	service := container.NewGridWrap(fyne.NewSize(260, p.service.MinSize().Height), p.service)
+	filtres := container.NewHBox(widget.NewLabel("Service :"), service, p.faites)
 	p.objet = container.NewBorder(container.NewVBox(titre, filtres, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(p.liste, container.NewCenter(p.vide)))
 	return p
@@ -121,8 +123,9 @@ func (p *pageAFaire) recharger() {
 			p.encore = false
 			p.recharger()
 		}
-	}, func(error) {
+	}, func(error) bool {
 		p.enCours, p.encore = false, false
+		return false
 	})
 }
 
@@ -218,6 +221,7 @@ func (l *ligneNotification) afficher(n *xdemat.Notification) {
 	l.titre.TextStyle.Bold = !n.Lue()
 	l.titre.SetText(n.Titre)
 	l.extrait.SetText(extrait(n.Texte))
+	l.extrait.Hidden = l.extrait.Text == ""
 	l.creee.SetText("Créée " + u.moment(n.CreeLe))
 	texte, imp := echeance(u, n)
 	l.echeance.Importance = imp
@@ -229,7 +233,8 @@ func (l *ligneNotification) afficher(n *xdemat.Notification) {
 		l.titre.Importance = widget.MediumImportance
 		l.traiter.Show()
 	}
-	l.titre.Refresh()
+	// A recycled row was laid out for another text: lay it out again.
+	l.contenu.Refresh()
 }
 
 // echeance says by when n must be done, in red when it is late.

@@ -73,13 +73,17 @@ func (c *pageConnexion) rechargerProfils() {
 			return
 		}
 		c.afficherChoix(actifs)
-	}, func(err error) {
+	}, func(err error) bool {
+		if xdemat.ErrorCode(err) == xdemat.EUNAUTHORIZED {
+			return false
+		}
 		c.corps.Objects = []fyne.CanvasObject{
 			titre("Le service xdemat ne répond pas"),
 			texteLong(xdemat.ErrorMessage(err)),
 			widget.NewButtonWithIcon("Réessayer", theme.ViewRefreshIcon(), c.rechargerProfils),
 		}
 		c.corps.Refresh()
+		return true
 	})
 }
 
@@ -104,7 +108,11 @@ func (c *pageConnexion) afficherChoix(ps []agent.Profil) {
 	objs := []fyne.CanvasObject{titre("Qui travaille sur ce poste ?")}
 	for i := range ps {
 		p := ps[i]
-		b := widget.NewButtonWithIcon(p.NomComplet()+" — "+p.Role.Libelle(), theme.AccountIcon(), func() { c.choisir(&p) })
+		texte := p.NomComplet() + " — " + p.Role.Libelle()
+		if p.AvecMotDePasse {
+			texte += " (mot de passe)"
+		}
+		b := widget.NewButtonWithIcon(texte, theme.AccountIcon(), func() { c.choisir(&p) })
 		b.Alignment = widget.ButtonAlignLeading
 		objs = append(objs, b)
 	}
@@ -141,11 +149,15 @@ func (c *pageConnexion) choisir(p *agent.Profil) {
 // ouvrir opens the session of p on the agent.
 func (c *pageConnexion) ouvrir(p *agent.Profil, motDePasse string) {
 	u := c.u
-	appeler(u, func(ctx context.Context) (*agent.Profil, error) {
+	appelerSinon(u, func(ctx context.Context) (*agent.Profil, error) {
 		return u.ag.OuvrirSession(ctx, p.ID, motDePasse)
 	}, func(ouvert *agent.Profil) {
 		c.note.Hide()
 		u.sessionOuverte(ouvert)
+	}, func(err error) bool {
+		// Here a refusal is a wrong password, not a lost session.
+		u.message("Session non ouverte", xdemat.ErrorMessage(err))
+		return true
 	})
 }
 
@@ -174,7 +186,7 @@ func (c *pageConnexion) afficherPremierProfil() {
 			return u.ag.OuvrirSession(ctx, p.ID, mdp)
 		}, func(p *agent.Profil) {
 			u.sessionOuverte(p)
-		}, func(error) { creer.Enable() })
+		}, func(error) bool { creer.Enable(); return false })
 	}
 	c.corps.Objects = []fyne.CanvasObject{
 		titre("Bienvenue dans xdemat"),

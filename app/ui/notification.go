@@ -149,11 +149,8 @@ func (d *vueNotification) remplir() {
 
 // capitale puts the first letter of s in upper case.
 func capitale(s string) string {
-	for i, r := range s {
-		if r >= 'a' && r <= 'z' {
-			return s[:i] + string(r-'a'+'A') + s[i+len(string(r)):]
-		}
-		return s
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
 }

@@ -187,7 +187,7 @@ func (p *pageParametres) editer(pr *agent.Profil) {
 				u.barre.afficherProfil(enr)
 			}
 			p.rechargerProfils()
-		}, func(error) { enregistrer.Enable() })
+		}, func(error) bool { enregistrer.Enable(); return false })
 	}
 	d = dialog.NewCustomWithoutButtons(titre, largeurFixe(520, f.objet()), u.win)
 	d.SetButtons([]fyne.CanvasObject{annuler, enregistrer})

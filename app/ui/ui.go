@@ -58,6 +58,8 @@ type UI struct {
 	// it. Tests make both synchronous.
 	enFond func(func())
 	surUI  func(func())
+	// lancerFlux starts following the agent's events; tests feed them by hand.
+	lancerFlux func()
 
 	identite *agent.Identity
 	profil   *agent.Profil // the user at the keyboard; nil before login
@@ -65,19 +67,18 @@ type UI struct {
 	lien     xdemat.Lien // deep link waiting for a session
 	ecran    string      // the page shown
 
-	menu          *menu
-	barre         *barre
-	afaire        *pageAFaire
-	historique    *pageHistorique
-	parametres    *pageParametres
-	diagnostic    *pageDiagnostic
-	detail        *vueNotification
-	connexion     *pageConnexion
-	corps         *fyne.Container // the page
-	racine        *fyne.Container // menu + page + status bar, or the login
-	principal     fyne.CanvasObject
-	demarre       bool
-	erreurVisible bool
+	menu       *menu
+	barre      *barre
+	afaire     *pageAFaire
+	historique *pageHistorique
+	parametres *pageParametres
+	diagnostic *pageDiagnostic
+	detail     *vueNotification
+	connexion  *pageConnexion
+	corps      *fyne.Container // the page
+	racine     *fyne.Container // menu + page + status bar, or the login
+	principal  fyne.CanvasObject
+	demarre    bool
 }
 
 // Screens: menu entries and deep link targets.
@@ -98,6 +99,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 		surUI:  fyne.Do,
 		lien:   opts.Lien,
 	}
+	u.lancerFlux = func() { go u.suivreFlux(u.ctx) }
 	u.barre = newBarre(u)
 	u.menu = newMenu(u)
 	u.afaire = newPageAFaire(u)
@@ -123,7 +125,7 @@ func (u *UI) Demarrer() {
 	u.rafraichirIdentite()
 	u.barre.rafraichir()
 	u.connexion.demander("")
-	go u.suivreFlux(u.ctx)
+	u.lancerFlux()
 }
 
 // Fermer stops the background work; pending calls are cancelled.
@@ -233,8 +235,8 @@ func appeler[T any](u *UI, call func(ctx context.Context) (T, error), ok func(T)
 }
 
 // appelerSinon is appeler with a hook run on the UI thread after a failure
-// (to re-enable a button…).
-func appelerSinon[T any](u *UI, call func(ctx context.Context) (T, error), ok func(T), echec func(error)) {
+// (to re-enable a button…); when it returns true, it has told the user.
+func appelerSinon[T any](u *UI, call func(ctx context.Context) (T, error), ok func(T), echec func(error) bool) {
 	u.enFond(func() {
 		ctx, cancel := context.WithTimeout(u.ctx, delaiAppel)
 		defer cancel()
@@ -244,8 +246,8 @@ func appelerSinon[T any](u *UI, call func(ctx context.Context) (T, error), ok fu
 		}
 		u.surUI(func() {
 			if err != nil {
-				if echec != nil {
-					echec(err)
+				if echec != nil && echec(err) {
+					return
 				}
 				u.erreur(err)
 				return
