@@ -35,8 +35,8 @@ type fauxAgent struct {
 
 func newFauxAgent() *fauxAgent {
 	return &fauxAgent{
-		identite: &agent.Identity{PosteID: "poste-1", Commune: xdemat.Commune{ID: "c-1", Nom: "Commune de Démonstration", SIREN: "215100009", Departement: "51", Population: 180}, EnrolleLe: maintenantTest.AddDate(0, -1, 0)},
-		etat:     agent.SyncState{Enrole: true, EnLigne: true, DernierSucces: maintenantTest.Add(-time.Minute)},
+		identite:    &agent.Identity{PosteID: "poste-1", Commune: xdemat.Commune{ID: "c-1", Nom: "Commune de Démonstration", SIREN: "215100009", Departement: "51", Population: 180}, EnrolleLe: maintenantTest.AddDate(0, -1, 0)},
+		etat:        agent.SyncState{Enrole: true, EnLigne: true, DernierSucces: maintenantTest.Add(-time.Minute)},
 		motsDePasse: map[string]string{},
 		technique:   []byte("time=… level=INFO msg=démarré\n"),
 	}
