@@ -54,6 +54,11 @@ func TestLayers(t *testing.T) {
 			return false
 		}
 	}
+	// What the agent and the app may share with central: the wire protocol
+	// and the content-addressed file store.
+	centralBeyondProtocol := func(d string) bool {
+		return under("xdemat/central")(d) && !under("xdemat/central/protocol", "xdemat/central/blob")(d)
+	}
 	rules := []rule{
 		{"le domaine n'importe ni base de données, ni HTTP, ni Fyne, ni PKCS#11, ni nos paquets",
 			func(p string) bool { return p == "xdemat" },
@@ -63,19 +68,23 @@ func TestLayers(t *testing.T) {
 		{"l'agent et central n'importent jamais Fyne",
 			under("xdemat/agent", "xdemat/central", "xdemat/cmd/xdemat-agent", "xdemat/cmd/xdemat-central"),
 			under("fyne.io")},
-		{"l'application n'importe ni central, ni le stockage",
-			under("xdemat/app", "xdemat/cmd/xdemat"),
+		// The app's packages reach data only through the local API; its
+		// program (cmd/xdemat) may also start an agent in-process
+		// (agent/program, and with it the store) when no service answers.
+		{"l'application n'importe ni le stockage, ni l'agent embarqué",
+			under("xdemat/app"),
 			func(d string) bool {
-				return d == "database/sql" || under("xdemat/central", "xdemat/agent/sqlite", "modernc.org", "github.com/jackc")(d)
+				return d == "database/sql" || under("xdemat/agent/sqlite", "xdemat/agent/program", "modernc.org", "github.com/jackc")(d)
 			}},
+		{"l'application n'utilise de central que le protocole et le magasin de fichiers (via l'API locale)",
+			under("xdemat/app", "xdemat/cmd/xdemat"),
+			centralBeyondProtocol},
 		{"central n'importe ni l'agent, ni l'application",
 			under("xdemat/central"),
 			under("xdemat/agent", "xdemat/app")},
 		{"l'agent n'utilise de central que le protocole et le magasin de fichiers",
 			under("xdemat/agent", "xdemat/cmd/xdemat-agent"),
-			func(d string) bool {
-				return under("xdemat/app")(d) || (under("xdemat/central")(d) && !under("xdemat/central/protocol", "xdemat/central/blob")(d))
-			}},
+			func(d string) bool { return under("xdemat/app")(d) || centralBeyondProtocol(d) }},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {

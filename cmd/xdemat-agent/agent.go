@@ -1,258 +1,32 @@
 package main
 
 import (
-	"context"
 	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
-	"runtime"
-	"sync"
-	"time"
 
-	"xdemat"
-	"xdemat/agent"
-	"xdemat/agent/centralclient"
-	"xdemat/agent/inbox"
-	"xdemat/agent/localapi"
-	"xdemat/agent/outbox"
-	"xdemat/agent/sqlite"
-	"xdemat/central/blob"
+	"xdemat/agent/program"
 )
 
-// Main is the agent program, so that tests can run a whole agent in-process.
-type Main struct {
-	DataDir string
-	Logger  *slog.Logger
-	// RetryMax caps the wait between attempts to reach central.
-	RetryMax time.Duration
-	// EnrollPoll is how often an unenrolled agent looks for an identity
-	// written by "xdemat-agent enroll".
-	EnrollPoll time.Duration
-
-	Store  *sqlite.Store
-	Blobs  *blob.Store
-	Bus    *agent.Bus
-	Status *agent.Status
-	API    *localapi.Server
-
-	mu     sync.Mutex
-	outbox *outbox.Outbox
-	cancel context.CancelFunc
-	done   chan error
-}
+// Main is the agent program (xdemat/agent/program), which the desktop app
+// may also run in-process.
+type Main = program.Main
 
 // NewMain returns an agent with default settings.
-func NewMain() *Main {
-	return &Main{
-		DataDir:    DefaultDataDir(),
-		Logger:     slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		RetryMax:   2 * time.Minute,
-		EnrollPoll: 5 * time.Second,
-	}
-}
+func NewMain() *Main { return program.NewMain() }
 
-// ParseFlags reads the flags of the "run" subcommand.
-func (m *Main) ParseFlags(args []string) error {
+// DefaultDataDir is where the agent keeps its data.
+func DefaultDataDir() string { return program.DefaultDataDir() }
+
+func readKey(dataDir string) (ed25519.PrivateKey, error) { return program.ReadKey(dataDir) }
+
+// parseRunFlags reads the flags of the "run" subcommand into m.
+func parseRunFlags(m *Main, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "dossier de données du poste")
 	fs.DurationVar(&m.RetryMax, "retry-max", m.RetryMax, "attente maximale entre deux tentatives de connexion")
 	return fs.Parse(args)
-}
-
-// Run opens the store and starts the local API and, once the poste is
-// enrolled, the outbox and the inbox. It returns once they are started; Close
-// stops them.
-func (m *Main) Run(ctx context.Context) error {
-	if err := os.MkdirAll(m.DataDir, 0o750); err != nil {
-		return fmt.Errorf("dossier de données %s : %w", m.DataDir, err)
-	}
-	var err error
-	if m.Store, err = sqlite.Open(filepath.Join(m.DataDir, "agent.db")); err != nil {
-		return err
-	}
-	if m.Blobs, err = blob.Open(filepath.Join(m.DataDir, "documents")); err != nil {
-		return err
-	}
-	m.Bus = agent.NewBus()
-	m.Status = &agent.Status{Store: m.Store, Bus: m.Bus}
-	m.API = &localapi.Server{
-		Store: m.Store, Blobs: m.Blobs, Bus: m.Bus, Logger: m.Logger.With("service", "localapi"),
-		State: m.Status.State, Kick: m.kick,
-	}
-	ready := make(chan struct{})
-	a := &agent.Agent{
-		Logger:          m.Logger,
-		MaxRestartDelay: m.RetryMax,
-		Services: []agent.Service{
-			&apiService{server: m.API, dataDir: m.DataDir, ready: ready},
-			&syncService{m: m},
-		},
-	}
-	ctx, m.cancel = context.WithCancel(ctx)
-	m.done = make(chan error, 1)
-	go func() { m.done <- a.Run(ctx) }()
-	select {
-	case <-ready:
-		return nil
-	case err := <-m.done:
-		m.done <- err
-		if err == nil {
-			err = ctx.Err()
-		}
-		return err
-	}
-}
-
-// Wait blocks until the agent stops by itself (a fatal error) or ctx ends.
-func (m *Main) Wait(ctx context.Context) error {
-	select {
-	case err := <-m.done:
-		m.done <- err
-		return err
-	case <-ctx.Done():
-		return nil
-	}
-}
-
-// Close stops every service and closes the store.
-func (m *Main) Close() error {
-	if m.cancel != nil {
-		m.cancel()
-		<-m.done
-		m.done <- nil
-	}
-	if m.Store != nil {
-		return m.Store.Close()
-	}
-	return nil
-}
-
-func (m *Main) kick() {
-	m.mu.Lock()
-	o := m.outbox
-	m.mu.Unlock()
-	if o != nil {
-		o.Kick()
-	}
-}
-
-// apiService serves the desktop app.
-type apiService struct {
-	server  *localapi.Server
-	dataDir string
-	ready   chan struct{}
-	once    sync.Once
-}
-
-func (s *apiService) Name() string { return "localapi" }
-
-func (s *apiService) Run(ctx context.Context) error {
-	if err := s.server.Listen(s.dataDir); err != nil {
-		return fmt.Errorf("%w: %v", agent.ErrFatal, err)
-	}
-	s.once.Do(func() { close(s.ready) })
-	return s.server.Serve(ctx, s.dataDir)
-}
-
-// syncService waits for the poste to be enrolled, then runs the outbox and
-// the inbox with a client pinned to central's certificate.
-type syncService struct{ m *Main }
-
-func (s *syncService) Name() string { return "sync" }
-
-func (s *syncService) Run(ctx context.Context) error {
-	m := s.m
-	id, err := waitIdentity(ctx, m.Store, m.EnrollPoll)
-	if err != nil || id == nil {
-		return err
-	}
-	key, err := readKey(m.DataDir)
-	if err != nil {
-		return err
-	}
-	client := centralclient.New(id.CentralURL, id.PosteID, key, id.CentralCert)
-	defer client.HTTP.CloseIdleConnections()
-	ob := outbox.New(m.Store, m.Blobs, client, m.Status, m.Logger.With("service", "outbox"))
-	ob.MaxBackoff = m.RetryMax
-	ib := inbox.New(m.Store, client, m.Status, m.Bus, m.Logger.With("service", "inbox"))
-	ib.MaxBackoff = m.RetryMax
-	m.mu.Lock()
-	m.outbox = ob
-	m.mu.Unlock()
-	defer func() { m.mu.Lock(); m.outbox = nil; m.mu.Unlock() }()
-	return (&agent.Agent{Logger: m.Logger, MaxRestartDelay: m.RetryMax, Services: []agent.Service{ob, ib}}).Run(ctx)
-}
-
-func waitIdentity(ctx context.Context, st agent.Store, poll time.Duration) (*agent.Identity, error) {
-	for {
-		id, err := st.Identity(ctx)
-		if err == nil {
-			return id, nil
-		}
-		if xdemat.ErrorCode(err) != xdemat.ENOTFOUND {
-			return nil, err
-		}
-		t := time.NewTimer(poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, nil
-		case <-t.C:
-		}
-	}
-}
-
-const keyFile = "poste.key"
-
-// readKey reads the poste's private key. It lives in its own file, readable by
-// the service account only, never in the database (which is backed up).
-func readKey(dataDir string) (ed25519.PrivateKey, error) {
-	seed, err := os.ReadFile(filepath.Join(dataDir, keyFile))
-	if err != nil {
-		return nil, xdemat.Errorf(xdemat.EINTERNAL, "La clé de ce poste est illisible (%v) : le poste doit être enrôlé à nouveau par la SPL.", err)
-	}
-	if len(seed) != ed25519.SeedSize {
-		return nil, xdemat.Errorf(xdemat.EINTERNAL, "La clé de ce poste est abîmée : le poste doit être enrôlé à nouveau par la SPL.")
-	}
-	return ed25519.NewKeyFromSeed(seed), nil
-}
-
-func writeKey(dataDir string, key ed25519.PrivateKey) error {
-	tmp := filepath.Join(dataDir, keyFile+".tmp")
-	if err := os.WriteFile(tmp, key.Seed(), 0o600); err != nil {
-		return err
-	}
-	f, err := os.Open(tmp)
-	if err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
-	return os.Rename(tmp, filepath.Join(dataDir, keyFile))
-}
-
-// DefaultDataDir is where the agent keeps its data: a machine-wide folder for
-// the service, a per-user one when run by a user (demo, tests).
-func DefaultDataDir() string {
-	if d := os.Getenv("XDEMAT_DATA"); d != "" {
-		return d
-	}
-	if runtime.GOOS == "windows" {
-		if pd := os.Getenv("ProgramData"); pd != "" {
-			return filepath.Join(pd, "xdemat")
-		}
-	}
-	if os.Geteuid() == 0 {
-		return "/var/lib/xdemat"
-	}
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "xdemat")
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".local", "state", "xdemat")
 }
 
 func usage(w io.Writer) {

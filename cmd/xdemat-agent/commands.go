@@ -19,6 +19,7 @@ import (
 	"xdemat/agent"
 	"xdemat/agent/centralclient"
 	"xdemat/agent/localapi"
+	"xdemat/agent/program"
 	"xdemat/agent/sqlite"
 )
 
@@ -48,14 +49,14 @@ func Execute(ctx context.Context, args []string, out io.Writer) error {
 	return fmt.Errorf("commande inconnue %q", cmd)
 }
 
-// program adapts Main to the service manager: Start must not block, Stop
+// serviceProgram adapts Main to the service manager: Start must not block, Stop
 // must wait until everything is closed.
-type program struct {
+type serviceProgram struct {
 	m   *Main
 	ctx context.Context
 }
 
-func (p *program) Start(s service.Service) error {
+func (p *serviceProgram) Start(s service.Service) error {
 	if err := p.m.Run(p.ctx); err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (p *program) Start(s service.Service) error {
 	return nil
 }
 
-func (p *program) Stop(s service.Service) error { return p.m.Close() }
+func (p *serviceProgram) Stop(s service.Service) error { return p.m.Close() }
 
 func serviceConfig(dataDir string) *service.Config {
 	return &service.Config{
@@ -88,7 +89,8 @@ func serviceConfig(dataDir string) *service.Config {
 
 func runService(ctx context.Context, args []string, action string) error {
 	m := NewMain()
-	if err := m.ParseFlags(args); err != nil {
+	m.Version = xdemat.Version
+	if err := parseRunFlags(m, args); err != nil {
 		return err
 	}
 	abs, err := filepath.Abs(m.DataDir)
@@ -96,7 +98,7 @@ func runService(ctx context.Context, args []string, action string) error {
 		return err
 	}
 	m.DataDir = abs
-	s, err := service.New(&program{m: m, ctx: ctx}, serviceConfig(m.DataDir))
+	s, err := service.New(&serviceProgram{m: m, ctx: ctx}, serviceConfig(m.DataDir))
 	if err != nil {
 		return err
 	}
@@ -146,7 +148,7 @@ func enroll(ctx context.Context, args []string, out io.Writer) error {
 	}
 	// The key first: an identity without its key would be unusable, a key
 	// without identity is simply overwritten by the next enrollment.
-	if err := writeKey(*dataDir, key); err != nil {
+	if err := program.WriteKey(*dataDir, key); err != nil {
 		return err
 	}
 	if err := st.SaveIdentity(ctx, &agent.Identity{
