@@ -119,6 +119,10 @@ func (p *pageAFaire) recharger() {
 		p.vide.Refresh()
 		p.liste.Refresh()
 		p.u.menu.compterAFaire(r.aFaire)
+		if pret := p.u.opts.QuandPret; pret != nil {
+			p.u.opts.QuandPret = nil
+			pret()
+		}
 		if p.encore {
 			p.encore = false
 			p.recharger()

@@ -38,6 +38,9 @@ type Options struct {
 	// (tests fix them); nil means time.Now and time.Local.
 	Maintenant func() time.Time
 	Fuseau     *time.Location
+	// QuandPret is called once, on the UI thread, when the "À faire" list
+	// is first filled (the app's benchmark measures up to there).
+	QuandPret func()
 }
 
 // delaiAppel bounds one call to the local agent: it answers in milliseconds
