@@ -45,7 +45,7 @@ type Server struct {
 	// Fingerprint is the SHA-256 of the sync API's certificate, given to the
 	// agent at enrollment so that it checks the server from the first contact.
 	Fingerprint string
-	// Notifier is told when a revocation appends events; may be nil.
+	// Notifier is told when a revocation or a message appends events; may be nil.
 	Notifier central.EventNotifier
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
@@ -76,6 +76,13 @@ func (s *Server) init() {
 			"nombre":    formatNumber,
 			"etatCode":  s.codeState,
 			"codeActif": func(c *xdemat.CodeEnrolement) bool { return c.Utilisable(s.Now()) == nil },
+			"statutEnvoi": central.LibelleStatutEnvoi,
+			"canal": func(c string) string {
+				if c == central.CanalSMS {
+					return "SMS"
+				}
+				return "courriel"
+			},
 		}
 		s.pages = make(map[string]*template.Template, len(pageNames))
 		for _, name := range pageNames {
@@ -98,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /communes", s.handleCreateCommune)
 	mux.HandleFunc("GET /communes/{id}", s.handleCommune)
 	mux.HandleFunc("POST /communes/{id}/codes", s.handleIssueCode)
+	mux.HandleFunc("POST /communes/{id}/notifications", s.handleSendNotification)
 	mux.HandleFunc("GET /communes/{id}/codes/{code}", s.handleCode)
 	mux.HandleFunc("POST /communes/{id}/codes/{code}/revocation", s.handleRevokeCode)
 	mux.HandleFunc("GET /postes/{id}/revocation", s.handleConfirmRevokePoste)
@@ -185,6 +193,17 @@ type page struct {
 	Code     *xdemat.CodeEnrolement
 	Commande string
 	Form     communeForm
+
+	Utilisateurs []*xdemat.Utilisateur
+	Envois       []*central.Envoi
+	// Noms maps the users' IDs to their names, for the envois.
+	Noms    map[string]string
+	Message messageForm
+	Envoye  bool // a message was just sent
+}
+
+type messageForm struct {
+	Type, Titre, Texte, Echeance string
 }
 
 type communeForm struct {
@@ -277,9 +296,62 @@ func (s *Server) communePage(r *http.Request, id string) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
+	users, err := s.Store.ListUtilisateurs(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	envois, err := s.Store.ListEnvois(r.Context(), id, 20)
+	if err != nil {
+		return nil, err
+	}
 	p := s.newPage(c.Nom)
-	p.Commune, p.Postes, p.Codes = c, postes, codes
+	p.Commune, p.Postes, p.Codes, p.Utilisateurs, p.Envois = c, postes, codes, users, envois
+	p.Noms = make(map[string]string, len(users))
+	for _, u := range users {
+		p.Noms[u.ID] = u.NomComplet()
+	}
+	p.Message.Type = xdemat.NotificationMessageSPL
 	return p, nil
+}
+
+// handleSendNotification raises a message or an alert of the SPL for the
+// commune: shown on its postes, and sent by e-mail and SMS as each person
+// chose.
+func (s *Server) handleSendNotification(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	form := messageForm{
+		Type:     r.PostFormValue("type"),
+		Titre:    r.PostFormValue("titre"),
+		Texte:    r.PostFormValue("texte"),
+		Echeance: r.PostFormValue("echeance"),
+	}
+	if _, err := s.Store.FindCommune(r.Context(), id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	n, err := NotificationSPL(id, form.Type, form.Titre, form.Texte, form.Echeance, s.Now())
+	if err == nil {
+		err = s.Store.RaiseNotification(r.Context(), n)
+	}
+	if err != nil {
+		if status := protocol.Status(xdemat.ErrorCode(err)); status != http.StatusInternalServerError {
+			p, perr := s.communePage(r, id)
+			if perr != nil {
+				s.renderError(w, r, perr)
+				return
+			}
+			p.Message, p.Erreur = form, xdemat.ErrorMessage(err)
+			s.render(w, status, "commune.html", p)
+		} else {
+			s.renderError(w, r, err)
+		}
+		return
+	}
+	if s.Notifier != nil {
+		s.Notifier.Notify(id)
+	}
+	s.Logger.Info("message de la SPL envoyé", "commune", id, "notification", n.ID, "type", n.Type)
+	http.Redirect(w, r, "/communes/"+url.PathEscape(id)+"?envoye=1", http.StatusSeeOther)
 }
 
 func (s *Server) handleCommune(w http.ResponseWriter, r *http.Request) {
@@ -288,6 +360,7 @@ func (s *Server) handleCommune(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	p.Envoye = r.URL.Query().Get("envoye") == "1"
 	s.render(w, http.StatusOK, "commune.html", p)
 }
 

@@ -95,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/documents/{sha256}", s.authenticated(protocol.TailleMaxRequeteJSON, s.handleDocument))
 	mux.Handle("PUT /v1/documents/{sha256}", s.authenticated(protocol.TailleMaxBloc, s.handleDocumentEntier))
 	mux.Handle("GET /v1/evenements", s.authenticated(protocol.TailleMaxRequeteJSON, s.handleEvenements))
+	mux.HandleFunc("GET /ouvrir/{id}", s.handleOuvrir)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Adresse inconnue du serveur central (%s %s) : vérifiez la version de l'agent xdemat.", r.Method, r.URL.Path))
 	})

@@ -163,8 +163,8 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 		if errors.As(err, &se) && !se.IsTemp() && se.Reason == gomail.ErrSMTPRcptTo {
 			return xdemat.Errorf(xdemat.EINVALID, "Adresse %s refusée par le serveur de courriel : corrigez-la dans la fiche de l'utilisateur.", m.To)
 		}
-		if strings.Contains(err.Error(), "auth") {
-			return xdemat.Errorf(xdemat.EUNAVAILABLE, "Le serveur de courriel refuse l'identification : vérifiez l'utilisateur et le mot de passe de l'option -smtp.")
+		if strings.Contains(strings.ToLower(err.Error()), "auth") {
+			return xdemat.Errorf(xdemat.EUNAVAILABLE, "Le serveur de courriel refuse l'identification, ou ne la permet pas sans TLS : vérifiez l'utilisateur, le mot de passe et tls= de l'option -smtp.")
 		}
 		return unavailable(err)
 	}

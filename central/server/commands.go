@@ -28,7 +28,12 @@ Utilisation :
   xdemat-central [options] code revoke CODE
   xdemat-central [options] poste list [-commune ID]
   xdemat-central [options] poste revoke ID
+  xdemat-central [options] utilisateur create -commune SIREN -nom NOM -prenom PRÉNOM -email ADRESSE -telephone 06… -role secretaire|maire|adjoint|elu
+  xdemat-central [options] utilisateur list -commune SIREN
+  xdemat-central [options] notification send -commune SIREN -type spl.message|spl.alerte -titre TITRE [-texte TEXTE] [-echeance 2026-12-01]
   xdemat-central version
+
+(-commune accepte le SIREN ou l'identifiant de la commune.)
 
 Options :
 `
@@ -48,6 +53,10 @@ func (m *Main) flagSet(name string) *flag.FlagSet {
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "certificat TLS (PEM) ; sans lui, un certificat autosigné est créé dans DATA/tls")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "clé privée du certificat TLS (PEM)")
 	fs.StringVar(&m.PublicURL, "url", m.PublicURL, "adresse publique du serveur pour les postes, https://hôte:port (défaut : nom de la machine et port de -addr)")
+	fs.StringVar(&m.SMTPURL, "smtp", m.SMTPURL, "serveur de courriel, smtp://utilisateur:motdepasse@hôte:587?tls=aucun|opportuniste|obligatoire (défaut : fichiers .eml dans DATA/courriels)")
+	fs.StringVar(&m.SMTPFrom, "smtp-from", m.SMTPFrom, "adresse d'expédition des courriels (défaut : ne-pas-repondre@ l'hôte de -url)")
+	fs.StringVar(&m.SMS, "sms", m.SMS, "fournisseur de SMS : simulateur, ou aucun")
+	fs.IntVar(&m.ResumeHeure, "resume-heure", m.ResumeHeure, "heure du résumé quotidien par courriel (heure de Paris, 1 à 23)")
 	return fs
 }
 
@@ -58,16 +67,19 @@ func (m *Main) parseCommand(args []string) error {
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
-	if name == "commune" || name == "code" || name == "poste" {
+	if name == "commune" || name == "code" || name == "poste" || name == "utilisateur" || name == "notification" {
 		if len(args) == 0 {
 			return fmt.Errorf("précisez l'action : xdemat-central %s %s", name, map[string]string{
-				"commune": "create|list", "code": "issue|list|revoke CODE", "poste": "list|revoke ID"}[name])
+				"commune": "create|list", "code": "issue|list|revoke CODE", "poste": "list|revoke ID",
+				"utilisateur": "create|list", "notification": "send"}[name])
 		}
 		name, args = name+" "+args[0], args[1:]
 	}
 	fs := m.flagSet("xdemat-central " + name)
 	var communeID, siren, nom, departement string
 	population := -1
+	var u userFlags
+	var n notificationFlags
 	switch name {
 	case "commune create":
 		fs.StringVar(&siren, "siren", "", "SIREN de la commune (9 chiffres)")
@@ -76,6 +88,21 @@ func (m *Main) parseCommand(args []string) error {
 		fs.IntVar(&population, "population", -1, "population municipale")
 	case "code issue", "code list", "poste list":
 		fs.StringVar(&communeID, "commune", "", "identifiant de la commune (voir « commune list »)")
+	case "utilisateur create":
+		fs.StringVar(&communeID, "commune", "", "SIREN ou identifiant de la commune")
+		fs.StringVar(&u.nom, "nom", "", "nom de famille")
+		fs.StringVar(&u.prenom, "prenom", "", "prénom")
+		fs.StringVar(&u.email, "email", "", "adresse électronique (pour les notifications par courriel)")
+		fs.StringVar(&u.telephone, "telephone", "", "téléphone mobile (pour les SMS), par exemple 06 12 34 56 78")
+		fs.StringVar(&u.role, "role", "", "rôle : secretaire, maire, adjoint ou elu")
+	case "utilisateur list":
+		fs.StringVar(&communeID, "commune", "", "SIREN ou identifiant de la commune")
+	case "notification send":
+		fs.StringVar(&communeID, "commune", "", "SIREN ou identifiant de la commune")
+		fs.StringVar(&n.typ, "type", xdemat.NotificationMessageSPL, "type : spl.message (information) ou spl.alerte (alerte de sécurité, critique)")
+		fs.StringVar(&n.titre, "titre", "", "titre de la notification")
+		fs.StringVar(&n.texte, "texte", "", "texte de la notification")
+		fs.StringVar(&n.echeance, "echeance", "", "date limite, AAAA-MM-JJ (facultative)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -120,6 +147,18 @@ func (m *Main) parseCommand(args []string) error {
 		m.command = m.withStore(func(ctx context.Context) error { return m.listPostes(ctx, communeID) })
 	case "poste revoke":
 		m.command = m.withStore(func(ctx context.Context) error { return m.revokePoste(ctx, rest[0]) })
+	case "utilisateur create", "utilisateur list", "notification send":
+		if communeID == "" {
+			return fmt.Errorf("indiquez la commune : xdemat-central %s -commune SIREN (voir « commune list »)", name)
+		}
+		switch name {
+		case "utilisateur create":
+			m.command = m.withStore(func(ctx context.Context) error { return m.createUtilisateur(ctx, communeID, u) })
+		case "utilisateur list":
+			m.command = m.withStore(func(ctx context.Context) error { return m.listUtilisateurs(ctx, communeID) })
+		default:
+			m.command = m.withStore(func(ctx context.Context) error { return m.sendNotification(ctx, communeID, n) })
+		}
 	default:
 		return fmt.Errorf("commande inconnue %q : voir xdemat-central -h", name)
 	}

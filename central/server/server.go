@@ -10,10 +10,13 @@
 //	xdemat-central code revoke CODE
 //	xdemat-central poste list [-commune ID]
 //	xdemat-central poste revoke ID
+//	xdemat-central utilisateur create -commune SIREN -nom … -role … [-email …] [-telephone …]
+//	xdemat-central utilisateur list -commune SIREN
+//	xdemat-central notification send -commune SIREN -type spl.message -titre … [-texte …] [-echeance 2026-12-01]
 //	xdemat-central version
 //
 // Flags common to every command: -data DIR, -db URL, -addr, -admin-addr,
-// -tls-cert, -tls-key, -url.
+// -tls-cert, -tls-key, -url, -smtp, -smtp-from, -sms, -resume-heure.
 package server
 
 import (
@@ -40,6 +43,7 @@ import (
 	"xdemat/central/postgres"
 	"xdemat/central/sqlite"
 	"xdemat/central/tlscert"
+	"xdemat/central/xpostit"
 )
 
 // Main is the program, so that tests can run a whole central in-process.
@@ -51,6 +55,12 @@ type Main struct {
 	TLSCert         string // certificate and key files; "" = self-signed, kept in DataDir/tls
 	TLSKey          string
 	PublicURL       string // address postes enroll with; "" = https://<host name>:<port of Addr>
+
+	// Delivery of notifications (central/xpostit).
+	SMTPURL     string // smtp://user:pass@host:port?tls=…; "" = .eml files in DataDir/courriels
+	SMTPFrom    string // sender address; "" = ne-pas-repondre@<host of the public address>
+	SMS         string // SMS provider: "simulateur" (the only one yet) or "" for none
+	ResumeHeure int    // hour of the daily digest, Europe/Paris
 
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
@@ -73,6 +83,7 @@ type Main struct {
 	errc        chan error
 	purgeStop   chan struct{}
 	purgeDone   chan struct{}
+	dispatcher  *xpostit.Dispatcher
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -84,6 +95,8 @@ func NewMain() *Main {
 		ListenAddr:      ":8443",
 		AdminListenAddr: "127.0.0.1:8444",
 		ShutdownTimeout: 10 * time.Second,
+		SMS:             "simulateur",
+		ResumeHeure:     xpostit.DefaultHeureResume,
 		Stdout:          os.Stdout,
 		Stderr:          os.Stderr,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
@@ -167,6 +180,9 @@ func (m *Main) Close() error {
 				srv.Close()
 				errs = append(errs, fmt.Errorf("arrêt du serveur %s : %w", srv.Addr, err))
 			}
+		}
+		if m.dispatcher != nil {
+			m.dispatcher.Stop()
 		}
 		if m.store != nil {
 			if err := m.store.Close(); err != nil {
@@ -259,6 +275,11 @@ func (m *Main) serve(ctx context.Context) error {
 		Notifier:    notifier,
 		Logger:      m.Logger.With("service", "admin"),
 	}
+	if err := m.startDispatcher(console.CentralURL); err != nil {
+		m.syncLn.Close()
+		m.adminLn.Close()
+		return err
+	}
 	// The command line, run apart, gives the same address in the enrollment
 	// commands it prints.
 	if err := os.WriteFile(filepath.Join(m.DataDir, publicURLFile), []byte(console.CentralURL+"\n"), 0o644); err != nil {
@@ -313,6 +334,8 @@ func (m *Main) serve(ctx context.Context) error {
 		"console", adminScheme+"://"+m.AdminAddr(),
 		"mot_de_passe_console", filepath.Join(m.DataDir, "admin.secret"),
 		"empreinte_certificat", m.fingerprint,
+		"courriels", m.mailDescription(),
+		"sms", m.SMS,
 		"donnees", m.DataDir)
 	return nil
 }

@@ -40,7 +40,8 @@ type Dispatcher struct {
 	// PublicURL is central's address for people (https://host:port): links
 	// in messages go to PublicURL/ouvrir/<notification>.
 	PublicURL string
-	// HeureResume is the hour of the daily digest, in Fuseau.
+	// HeureResume is the hour of the daily digest, in Fuseau: 1 to 23,
+	// DefaultHeureResume otherwise.
 	HeureResume int
 	// Fuseau is the time zone of the digest and of dates in messages;
 	// Europe/Paris when nil.
