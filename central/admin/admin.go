@@ -70,12 +70,12 @@ func (s *Server) init() {
 		mac.Write([]byte("csrf"))
 		s.csrf = hex.EncodeToString(mac.Sum(nil))
 		funcs := template.FuncMap{
-			"date":      FormatDate,
-			"jour":      formatDay,
-			"code":      FormatCode,
-			"nombre":    formatNumber,
-			"etatCode":  s.codeState,
-			"codeActif": func(c *xdemat.CodeEnrolement) bool { return c.Utilisable(s.Now()) == nil },
+			"date":        FormatDate,
+			"jour":        formatDay,
+			"code":        FormatCode,
+			"nombre":      formatNumber,
+			"etatCode":    s.codeState,
+			"codeActif":   func(c *xdemat.CodeEnrolement) bool { return c.Utilisable(s.Now()) == nil },
 			"statutEnvoi": central.LibelleStatutEnvoi,
 			"canal": func(c string) string {
 				if c == central.CanalSMS {
