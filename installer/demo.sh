@@ -56,6 +56,24 @@ if [ ! -s "$adata/poste.key" ]; then
   "$bin/xdemat-agent" enroll -data "$adata" -central "$url" -code "$code" -empreinte "$fingerprint" -nom "PC-DEMO"
 fi
 
+# Demo people and notifications, once: after the enrollment, so that the
+# agent receives them as events like any later change.
+if ! central utilisateur list -commune "$siren" | grep -q "Lefèvre"; then
+  central utilisateur create -commune "$siren" -nom "Lefèvre" -prenom "Anne" \
+    -email "secretariat@commune-demo.example" -role secretaire >/dev/null 2>&1
+  central utilisateur create -commune "$siren" -nom "Bertin" -prenom "Jacques" \
+    -telephone "06 12 34 56 78" -role maire >/dev/null 2>&1
+  central notification send -commune "$siren" -type spl.message -titre "Bienvenue dans xdemat" \
+    -texte "Votre poste est relié à la SPL. Les messages de la SPL et ce que vous avez à faire s'affichent ici." >/dev/null 2>&1
+  central notification send -commune "$siren" -type spl.message \
+    -titre "Réunion des secrétaires de mairie à la SPL" -texte "Ordre du jour : la dématérialisation des actes." \
+    -echeance "$(date -d '+7 days' +%F 2>/dev/null || date +%F)" >/dev/null 2>&1
+  central notification send -commune "$siren" -type spl.alerte \
+    -titre "Hameçonnage en cours : ne cliquez pas sur « mise à jour de votre messagerie »" \
+    -texte "Des courriels imitant votre messagerie circulent. Ne saisissez jamais votre mot de passe depuis un lien reçu par courriel." >/dev/null 2>&1
+  echo "▶ Deux utilisateurs de démonstration (la secrétaire, le maire) et trois notifications créés"
+fi
+
 echo "▶ Agent du poste (données : $adata)"
 "$bin/xdemat-agent" run -data "$adata" >"$state/agent.log" 2>&1 &
 pids+=($!)
@@ -82,6 +100,7 @@ La démonstration tourne. Pour la joindre :
   API de synchronisation   : $url  (certificat autosigné, épinglé par l'agent)
   État de l'agent          : $bin/xdemat-agent status -data $adata
   Commandes de la SPL      : $bin/xdemat-central -data $cdata poste list
+  Courriels envoyés        : $cdata/courriels (fichiers .eml ; SMS simulés)
   Journaux                 : $state/central.log, $state/agent.log
 Ctrl-C pour tout arrêter.
 INFO
