@@ -5,7 +5,7 @@ LDFLAGS := -s -w -X xdemat.Version=$(VERSION)
 GOBIN   := $(shell $(GO) env GOPATH)/bin
 export LANG ?= C.UTF-8
 
-.PHONY: help deps build build-windows test test-short lint bench run clean
+.PHONY: help deps app-linux build build-windows build-windows-app test test-short lint bench bench-app screenshot run clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -13,12 +13,17 @@ help: ## list the targets
 deps: ## install missing system packages (apt) and Go tools
 	@bash installer/deps.sh
 
-build: ## build every binary into bin/, and the Windows .exe of agent and central
+build: ## build every binary into bin/ (the app with cgo), and the Windows .exe of agent and central
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent ./cmd/xdemat-central
+	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat
 	$(MAKE) --no-print-directory build-windows
 
 build-windows: ## Windows .exe of agent and central (pure Go, no cgo)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/windows/ ./cmd/xdemat-agent ./cmd/xdemat-central
+
+build-windows-app: ## Windows .exe of the desktop app (cgo with mingw: 5 min cold; not part of make test)
+	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "Installez gcc-mingw-w64-x86-64 (apt-get install gcc-mingw-w64-x86-64)."; exit 1; }
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) build -ldflags '$(LDFLAGS) -H=windowsgui' -o bin/windows/ ./cmd/xdemat
 
 lint: deps ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt à appliquer :"; echo "$$out"; exit 1; fi
@@ -34,6 +39,16 @@ test-short: ## quick tests, no race detector
 bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/ ./central/server/
 	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/
+
+app-linux: # bin/xdemat and the agent it needs, without the Windows builds
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent
+	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat
+
+bench-app: deps app-linux ## the app under Xvfb with 1,000 notifications: first image, home page, memory after 1 min
+	@bash cmd/xdemat/internal/demo/xvfb.sh mesure 1000 1m
+
+screenshot: deps app-linux ## bin/ecran-accueil.png: the home page under Xvfb with a few notifications
+	@bash cmd/xdemat/internal/demo/xvfb.sh ecran 6
 
 run: ## the whole suite on this machine: central (SQLite), a demo commune, its enrolled agent
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent ./cmd/xdemat-central

@@ -194,7 +194,6 @@ func newLigneNotification(p *pageAFaire) *ligneNotification {
 	}
 	l.titre.Truncation = fyne.TextTruncateEllipsis
 	l.extrait.Truncation = fyne.TextTruncateEllipsis
-	l.creee.Importance = widget.LowImportance
 	l.traiter = widget.NewButtonWithIcon("Marquer comme traité", theme.ConfirmIcon(), func() {
 		if l.n != nil {
 			p.marquerFaite(l.n)
@@ -282,5 +281,5 @@ func importanceGravite(s xdemat.Severite) widget.Importance {
 	case xdemat.SeveriteAttention:
 		return widget.HighImportance
 	}
-	return widget.LowImportance
+	return widget.MediumImportance
 }

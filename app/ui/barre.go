@@ -40,7 +40,6 @@ func newBarre(u *UI) *barre {
 	}
 	b.detail.Truncation = fyne.TextTruncateEllipsis
 	b.detail.Importance = widget.DangerImportance
-	b.sauvegarde.Importance = widget.LowImportance
 	gauche := container.NewHBox(b.icone, b.connexion, widget.NewSeparator(), b.envois, widget.NewSeparator(), b.sauvegarde, widget.NewSeparator())
 	b.objet = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, gauche, b.qui, b.detail))
 	return b

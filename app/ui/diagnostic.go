@@ -57,7 +57,7 @@ func newPageDiagnostic(u *UI) *pageDiagnostic {
 	exporter.Importance = widget.HighImportance
 	actualiser := widget.NewButtonWithIcon("Actualiser", theme.ViewRefreshIcon(), p.recharger)
 	aide := texteLong("En cas de problème, exportez les journaux et envoyez le fichier à la SPL : il ne contient ni mot de passe ni clé.")
-	aide.Importance = widget.LowImportance
+	aide.TextStyle.Italic = true
 	p.objet = container.NewBorder(titre("À propos / diagnostic"), container.NewVBox(aide, container.NewHBox(exporter, actualiser)), nil, nil,
 		container.NewVScroll(container.NewVBox(p.champs, widget.NewCard("Tâches du service", "", p.boucles))))
 	return p

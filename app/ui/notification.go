@@ -45,8 +45,8 @@ func newVueNotification(u *UI) *vueNotification {
 	d.titre.Wrapping = fyne.TextWrapWord
 	d.titre.SizeName = theme.SizeNameSubHeadingText
 	d.texte.Wrapping = fyne.TextWrapWord
-	d.service.Importance = widget.LowImportance
-	d.dates.Importance = widget.LowImportance
+	d.service.TextStyle.Italic = true
+	d.dates.TextStyle.Italic = true
 	d.traiter = widget.NewButtonWithIcon("Marquer comme traité", theme.ConfirmIcon(), func() {
 		if d.n != nil {
 			u.afaire.marquerFaite(d.n)

@@ -77,7 +77,7 @@ func newPageParametres(u *UI) *pageParametres {
 	sauver.Importance = widget.HighImportance
 	aidePref := widget.NewLabel("Les alertes critiques s'affichent toujours dans xdemat et partent toujours par courriel. Le courriel et le SMS demandent une adresse et un numéro de mobile dans votre profil.")
 	aidePref.Wrapping = fyne.TextWrapWord
-	aidePref.Importance = widget.LowImportance
+	aidePref.TextStyle.Italic = true
 
 	titre := widget.NewLabelWithStyle("Paramètres", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	titre.SizeName = theme.SizeNameHeadingText

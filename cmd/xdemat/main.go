@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"xdemat"
@@ -102,6 +103,9 @@ func francais() {
 		}
 	}
 	os.Setenv("LANGUAGE", "fr_FR")
+	// Fyne read the locale when its packages started: adding (no)
+	// translations makes it read it again.
+	_ = lang.AddTranslationsForLocale([]byte("{}"), fyne.Locale("fr"))
 }
 
 // run opens the window at once and connects to the agent behind it: the
