@@ -74,9 +74,8 @@ func (c *pageConnexion) rechargerProfils() {
 		}
 		c.afficherChoix(actifs)
 	}, func(err error) bool {
-		if xdemat.ErrorCode(err) == xdemat.EUNAUTHORIZED {
-			return false
-		}
+		// Said here, with "Réessayer": going through u.erreur would ask
+		// again, and fail again, without end.
 		c.corps.Objects = []fyne.CanvasObject{
 			titre("Le service xdemat ne répond pas"),
 			texteLong(xdemat.ErrorMessage(err)),
