@@ -44,6 +44,7 @@ type config struct {
 	lien        xdemat.Lien
 	utilisateur string
 	mesure      time.Duration
+	mesureVide  bool
 }
 
 func main() {
@@ -68,6 +69,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.utilisateur, "utilisateur", "", "ouvrir directement la session de ce profil (identifiant ou « Prénom Nom »), s'il n'a pas de mot de passe")
 	// Hidden: the benchmark of the issue (make bench-app).
 	fs.DurationVar(&cfg.mesure, "mesure", 0, "")
+	// Hidden: the same measure on a window holding one label, the baseline
+	// of what Fyne and the GL driver cost before any xdemat screen.
+	fs.BoolVar(&cfg.mesureVide, "mesure-vide", false, "")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage : xdemat [-data DOSSIER] [-utilisateur PROFIL] [xdemat://ecran/identifiant]")
 		fs.VisitAll(func(f *flag.Flag) {
@@ -122,6 +126,11 @@ func run(cfg *config) {
 	if cfg.mesure > 0 {
 		m = newMesure(debut, cfg.mesure, a)
 		m.sonder(w)
+		if cfg.mesureVide {
+			m.accueilPret()
+			w.ShowAndRun()
+			return
+		}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

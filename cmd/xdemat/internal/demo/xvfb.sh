@@ -32,7 +32,17 @@ ecran)
   echo "bin/ecran-accueil.png"
   ;;
 mesure)
-  xvfb-run -a -s "$ecran" bin/xdemat -data "$dir/agent" -utilisateur "$id" -mesure "$duree" 2>"$dir/app.log"
+  # Baseline first, same binary and same screen: a window with one label.
+  base=$(xvfb-run -a -s "$ecran" bin/xdemat -data "$dir/agent" -mesure-vide -mesure "$duree" 2>>"$dir/app.log")
+  app=$(xvfb-run -a -s "$ecran" bin/xdemat -data "$dir/agent" -utilisateur "$id" -mesure "$duree" 2>>"$dir/app.log")
+  echo "fenêtre vide (référence) : $base"
+  echo "xdemat, $n notifications : $app"
+  python3 - "$base" "$app" <<'PY'
+import json, sys
+b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print("rapport mémoire xdemat / fenêtre vide : %.2f (+%.0f Mo, dont Go %.0f Mo)" % (a["rssMo"] / b["rssMo"], a["rssMo"] - b["rssMo"], a["goMo"]))
+print("rapport première image xdemat / fenêtre vide : %.2f" % (a["premiereImageMs"] / max(b["premiereImageMs"], 1)))
+PY
   ;;
 *)
   echo "mode inconnu : $mode (ecran ou mesure)" >&2
