@@ -25,6 +25,9 @@ type FiltreNotifications struct {
 	Service string `json:"service,omitempty"`
 	// AvecFaites includes the notifications already done.
 	AvecFaites bool `json:"avecFaites,omitempty"`
+	// Masques are notification types the user took out of the app in their
+	// preferences (xdemat.Preferences.Canaux(type).App false): not listed.
+	Masques []string `json:"masques,omitempty"`
 	// Limite caps the count (0: no cap).
 	Limite int `json:"limite,omitempty"`
 }

@@ -268,6 +268,18 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limite = n
 	}
+	// What the user took out of the app is not listed; critical types are
+	// never taken out (xdemat.Preferences.Canaux forces them).
+	prefs, err := s.Store.Preferences(r.Context(), u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for code := range prefs.ParType {
+		if !prefs.Canaux(code).App {
+			f.Masques = append(f.Masques, code)
+		}
+	}
 	ns, err := s.Store.Notifications(r.Context(), f, s.now())
 	if err != nil {
 		s.fail(w, r, err)

@@ -228,6 +228,21 @@ func TestNotificationsEtPreferencesDeLaSession(t *testing.T) {
 	}
 	autre := xdemat.Preferences{UtilisateurID: "u-bob"}
 	wantCode(t, h.client.EnregistrerPreferences(ctx, &autre), xdemat.EFORBIDDEN)
+
+	// A type taken out of the app is no longer listed for that user; a
+	// critical one always is.
+	alerte, err := h.client.LeverNotification(ctx, xdemat.Notification{Type: xdemat.NotificationAlerteSPL, Severite: xdemat.SeveriteCritique, Titre: "Faille corrigée"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ParType = map[string]xdemat.Canaux{xdemat.NotificationMessageSPL: {Email: true}}
+	if err := h.client.EnregistrerPreferences(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	ns, _ = h.client.Notifications(ctx, agent.FiltreNotifications{})
+	if len(ns) != 1 || ns[0].ID != alerte.ID {
+		t.Fatalf("message de la SPL retiré de l'application : seule l'alerte critique reste, obtenu %+v", ns)
+	}
 }
 
 func TestDiagnosticEtJournalTechnique(t *testing.T) {

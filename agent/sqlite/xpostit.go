@@ -259,6 +259,10 @@ func (s *Store) Notifications(ctx context.Context, f agent.FiltreNotifications, 
 	}
 	defer rows.Close()
 	ns := []*xdemat.Notification{}
+	masque := make(map[string]bool, len(f.Masques))
+	for _, t := range f.Masques {
+		masque[t] = true
+	}
 	for rows.Next() {
 		var n xdemat.Notification
 		var sev string
@@ -270,6 +274,9 @@ func (s *Store) Notifications(ctx context.Context, f agent.FiltreNotifications, 
 		}
 		n.Severite = xdemat.Severite(sev)
 		n.Echeance, n.CreeLe, n.LuLe, n.FaitLe = fromNullMicro(echeance), fromMicro(cree), fromNullMicro(lu), fromNullMicro(fait)
+		if masque[n.Type] {
+			continue
+		}
 		ns = append(ns, &n)
 	}
 	if err := rows.Err(); err != nil {
