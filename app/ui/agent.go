@@ -21,6 +21,8 @@ type Agent interface {
 	Utilisateurs(ctx context.Context) ([]agent.Profil, error)
 	// EnregistrerUtilisateur records u; motDePasse "" keeps the current one.
 	EnregistrerUtilisateur(ctx context.Context, u xdemat.Utilisateur, motDePasse string) (*agent.Profil, error)
+	// RetirerMotDePasse makes the profile of u open without a password.
+	RetirerMotDePasse(ctx context.Context, u xdemat.Utilisateur) (*agent.Profil, error)
 	// OuvrirSession names the user at the keyboard in every later journal entry.
 	OuvrirSession(ctx context.Context, utilisateurID, motDePasse string) (*agent.Profil, error)
 	FermerSession(ctx context.Context) error

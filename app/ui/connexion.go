@@ -14,13 +14,24 @@ import (
 )
 
 // pageConnexion asks who is working at the keyboard, or, on a poste with no
-// user yet, creates the first profile. It replaces the whole window.
+// user yet, creates the first profile, or, on a poste not enrolled yet, says
+// to call the SPL. It replaces the whole window.
 type pageConnexion struct {
 	u      *UI
 	objet  fyne.CanvasObject
 	note   *widget.Label
 	corps  *fyne.Container
 	choisi *agent.Profil
+	// nonEnrole is true while the page says the poste awaits its
+	// enrolment: an "etat" event then asks again.
+	nonEnrole bool
+}
+
+// accueil is what the login shows, as the agent answered.
+type accueil struct {
+	nonEnrole bool
+	identite  *agent.Identity // nil when not enrolled or unknown
+	profils   []agent.Profil
 }
 
 func newPageConnexion(u *UI) *pageConnexion {
@@ -44,19 +55,38 @@ func (c *pageConnexion) demander(note string) {
 }
 
 func (c *pageConnexion) afficherAttente() {
-	c.corps.Objects = []fyne.CanvasObject{widget.NewLabel("Recherche des profils de la commune…")}
-	c.corps.Refresh()
+	c.montrer(widget.NewLabel("Recherche des profils de la commune…"))
 }
 
-// rechargerProfils asks the agent for the users, then shows the choice.
+// rechargerProfils asks the agent whether the poste is enrolled and who its
+// users are, then shows the choice.
 func (c *pageConnexion) rechargerProfils() {
 	u := c.u
-	appelerSinon(u, func(ctx context.Context) ([]agent.Profil, error) {
-		return u.ag.Utilisateurs(ctx)
-	}, func(ps []agent.Profil) {
+	appelerSinon(u, func(ctx context.Context) (accueil, error) {
+		id, err := u.ag.Identite(ctx)
+		if xdemat.ErrorCode(err) == xdemat.ENOTFOUND {
+			// The agent refuses a mairie user without a commune: the
+			// first-profile form could only fail.
+			return accueil{nonEnrole: true}, nil
+		}
+		// Another failure leaves the identity unknown; the users say
+		// whether the agent answers at all.
+		ps, errU := u.ag.Utilisateurs(ctx)
+		return accueil{identite: id, profils: ps}, errU
+	}, func(a accueil) {
 		if u.profil != nil {
 			return // a session opened meanwhile
 		}
+		c.nonEnrole = a.nonEnrole
+		if a.nonEnrole {
+			u.identiteConnue(nil)
+			c.afficherNonEnrole()
+			return
+		}
+		if a.identite != nil {
+			u.identiteConnue(a.identite)
+		}
+		ps := a.profils
 		u.profils = ps
 		var actifs []agent.Profil
 		for _, p := range ps {
@@ -74,14 +104,14 @@ func (c *pageConnexion) rechargerProfils() {
 		}
 		c.afficherChoix(actifs)
 	}, func(err error) bool {
+		c.nonEnrole = false
 		// Said here, with "Réessayer": going through u.erreur would ask
 		// again, and fail again, without end.
-		c.corps.Objects = []fyne.CanvasObject{
+		c.montrer(
 			titre("Le service xdemat ne répond pas"),
 			texteLong(xdemat.ErrorMessage(err)),
 			widget.NewButtonWithIcon("Réessayer", theme.ViewRefreshIcon(), c.rechargerProfils),
-		}
-		c.corps.Refresh()
+		)
 		return true
 	})
 }
@@ -125,8 +155,7 @@ func (c *pageConnexion) afficherChoix(ps []agent.Profil) {
 		objs = append(objs, widget.NewSeparator(), mdp, container.NewHBox(ouvrir))
 		defer c.u.win.Canvas().Focus(mdp)
 	}
-	c.corps.Objects = objs
-	c.corps.Refresh()
+	c.montrer(objs...)
 }
 
 // choisir opens a profile without password at once, else asks it.
@@ -187,13 +216,50 @@ func (c *pageConnexion) afficherPremierProfil() {
 			u.sessionOuverte(p)
 		}, func(error) bool { creer.Enable(); return false })
 	}
-	c.corps.Objects = []fyne.CanvasObject{
+	c.montrer(
 		titre("Bienvenue dans xdemat"),
 		texteLong("Personne n'utilise encore xdemat sur ce poste. Créez votre profil : il signera chacune de vos actions dans l'historique de la commune."),
 		f.objet(),
 		container.NewHBox(creer),
-	}
+	)
+}
+
+// afficherNonEnrole says that the technician of the SPL must enrol this
+// poste first; the page comes back by itself when the agent says its state
+// changed (UI.evenement).
+func (c *pageConnexion) afficherNonEnrole() {
+	diagnostic := widget.NewButtonWithIcon("À propos / diagnostic", theme.InfoIcon(), c.afficherDiagnostic)
+	c.montrer(
+		titre("Ce poste attend son enrôlement"),
+		texteLong("Ce poste n'est pas encore relié à votre commune : avant que quiconque puisse y travailler, le technicien de la SPL doit l'enrôler."),
+		texteLong("Que faire : appelez la SPL et demandez au technicien de lancer l'enrôlement de ce poste. Gardez cette fenêtre ouverte : elle se met à jour d'elle-même dès que le poste est relié, et les profils de votre commune s'affichent alors ici, sans redémarrer."),
+		container.NewHBox(diagnostic),
+	)
+}
+
+// afficherDiagnostic shows "À propos / diagnostic" in place of the login
+// (the technician reads it before any session), with a way back.
+func (c *pageConnexion) afficherDiagnostic() {
+	u := c.u
+	retour := widget.NewButtonWithIcon("Retour", theme.NavigateBackIcon(), func() {
+		if u.profil != nil {
+			return // a session opened meanwhile: the window shows it
+		}
+		u.racine.Objects = []fyne.CanvasObject{c.objet}
+		u.racine.Refresh()
+	})
+	u.racine.Objects = []fyne.CanvasObject{container.NewBorder(nil, container.NewHBox(retour), nil, nil, u.diagnostic.objet)}
+	u.racine.Refresh()
+	u.diagnostic.recharger()
+}
+
+// montrer puts objs in the page. The centred page is laid out again: its
+// height changes with them, and a wrapped text knows its height only once
+// it knows its width.
+func (c *pageConnexion) montrer(objs ...fyne.CanvasObject) {
+	c.corps.Objects = objs
 	c.corps.Refresh()
+	c.objet.Refresh()
 }
 
 // titre is a page or section title.

@@ -136,6 +136,22 @@ func (f *fauxAgent) EnregistrerUtilisateur(ctx context.Context, u xdemat.Utilisa
 	return &p, nil
 }
 
+func (f *fauxAgent) RetirerMotDePasse(ctx context.Context, u xdemat.Utilisateur) (*agent.Profil, error) {
+	if err := f.note("RetirerMotDePasse " + u.ID); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := slices.IndexFunc(f.utilisateurs, func(x xdemat.Utilisateur) bool { return x.ID == u.ID })
+	if i < 0 {
+		return nil, xdemat.Errorf(xdemat.ENOTFOUND, "Profil inconnu.")
+	}
+	delete(f.motsDePasse, u.ID)
+	f.utilisateurs[i] = u
+	p := f.profil(u)
+	return &p, nil
+}
+
 func (f *fauxAgent) OuvrirSession(ctx context.Context, id, motDePasse string) (*agent.Profil, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -52,6 +52,10 @@ func (u *UI) evenement(ev agent.BusEvent) {
 	switch ev.Type {
 	case "etat":
 		u.barre.afficherEvenement(ev.Data)
+		if u.profil == nil && u.connexion.nonEnrole {
+			// Maybe the enrolment just ended: the login follows.
+			u.connexion.rechargerProfils()
+		}
 	case "notifications":
 		if u.profil != nil {
 			u.afaire.recharger()

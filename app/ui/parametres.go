@@ -26,6 +26,9 @@ type pageParametres struct {
 	resume     *widget.Check
 	enregistre *widget.Label
 	pref       *xdemat.Preferences
+	// aideEmail and aideSMS say why a column is greyed out: the user at
+	// the keyboard has no address, or no mobile number.
+	aideEmail, aideSMS *widget.Label
 }
 
 func newPageParametres(u *UI) *pageParametres {
@@ -36,6 +39,13 @@ func newPageParametres(u *UI) *pageParametres {
 		canaux:     map[string][3]*widget.Check{},
 		resume:     widget.NewCheck("Recevoir chaque matin un résumé par courriel", nil),
 		enregistre: widget.NewLabel(""),
+		aideEmail:  widget.NewLabel("Ajoutez une adresse électronique à votre profil pour recevoir les notifications par courriel."),
+		aideSMS:    widget.NewLabel("Ajoutez un numéro de mobile à votre profil pour recevoir des SMS."),
+	}
+	for _, l := range []*widget.Label{p.aideEmail, p.aideSMS} {
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		l.Hide()
 	}
 	p.commune.Wrapping = fyne.TextWrapWord
 	p.afficherCommune()
@@ -84,7 +94,7 @@ func newPageParametres(u *UI) *pageParametres {
 	p.objet = container.NewBorder(titre, nil, nil, nil, container.NewVScroll(container.NewVBox(
 		widget.NewCard("Commune", "", p.commune),
 		widget.NewCard("Utilisateurs de ce poste", "", container.NewVBox(p.profils, container.NewHBox(ajouter))),
-		widget.NewCard("Mes notifications", "", container.NewVBox(lignes, p.resume, aidePref, container.NewHBox(sauver, p.enregistre))),
+		widget.NewCard("Mes notifications", "", container.NewVBox(lignes, p.resume, p.aideEmail, p.aideSMS, aidePref, container.NewHBox(sauver, p.enregistre))),
 	)))
 	return p
 }
@@ -181,17 +191,47 @@ func (p *pageParametres) editer(pr *agent.Profil) {
 			return u.ag.EnregistrerUtilisateur(ctx, val, mdp)
 		}, func(enr *agent.Profil) {
 			d.Hide()
-			if u.profil != nil && enr.ID == u.profil.ID {
-				u.profil = enr
-				u.menu.afficherProfil(enr)
-				u.barre.afficherProfil(enr)
-			}
-			p.rechargerProfils()
+			p.profilEnregistre(enr)
 		}, func(error) bool { enregistrer.Enable(); return false })
+	}
+	if pr != nil {
+		f.retirer.OnTapped = func() { p.retirerMotDePasse(pr, f) }
 	}
 	d = dialog.NewCustomWithoutButtons(titre, largeurFixe(520, f.objet()), u.win)
 	d.SetButtons([]fyne.CanvasObject{annuler, enregistrer})
 	d.Show()
+}
+
+// profilEnregistre follows a profile the agent recorded.
+func (p *pageParametres) profilEnregistre(enr *agent.Profil) {
+	u := p.u
+	if u.profil != nil && enr.ID == u.profil.ID {
+		u.profil = enr
+		u.menu.afficherProfil(enr)
+		u.barre.afficherProfil(enr)
+		p.appliquerCanaux() // an address or a number may have come or gone
+	}
+	p.rechargerProfils()
+}
+
+// retirerMotDePasse asks for a confirmation, then makes pr open with a
+// click. The stored profile is sent, not the form: what was typed in it is
+// recorded only by "Enregistrer".
+func (p *pageParametres) retirerMotDePasse(pr *agent.Profil, f *formulaireProfil) {
+	u := p.u
+	texte := texteLong("Le profil de " + pr.NomComplet() + " s'ouvrira d'un clic, sans mot de passe : toute personne devant ce poste pourra agir en son nom. Retirer le mot de passe ?")
+	dialog.NewCustomConfirm("Retirer le mot de passe", "Retirer le mot de passe", "Annuler", largeurFixe(420, texte), func(oui bool) {
+		if !oui {
+			return
+		}
+		f.retirer.Disable()
+		appelerSinon(u, func(ctx context.Context) (*agent.Profil, error) {
+			return u.ag.RetirerMotDePasse(ctx, pr.Utilisateur)
+		}, func(enr *agent.Profil) {
+			f.motDePasseRetire()
+			p.profilEnregistre(enr)
+		}, func(error) bool { f.retirer.Enable(); return false })
+	}, u.win).Show()
 }
 
 // afficherPreferences ticks the boxes as pref says (defaults when never saved).
@@ -201,21 +241,73 @@ func (p *pageParametres) afficherPreferences(pref *xdemat.Preferences) {
 		c := pref.Canaux(t.Code)
 		cs := p.canaux[t.Code]
 		cs[0].SetChecked(c.App)
+		if !t.Critique {
+			cs[1].Enable()
+		}
 		cs[1].SetChecked(c.Email)
+		cs[2].Enable()
 		cs[2].SetChecked(c.SMS)
 	}
+	p.resume.Enable()
 	p.resume.SetChecked(pref != nil && pref.Resume)
+	p.appliquerCanaux()
+}
+
+// appliquerCanaux greys out the e-mail and SMS boxes the user at the keyboard
+// cannot receive, without forgetting the recorded choice: it comes back
+// with the address or the number. A critical type keeps its forced e-mail
+// box, the rule being the agent's.
+func (p *pageParametres) appliquerCanaux() {
+	var email, sms bool
+	if pr := p.u.profil; pr != nil {
+		email, sms = pr.Email != "", pr.Telephone != ""
+	}
+	for _, t := range xdemat.TypesNotification() {
+		c := p.pref.Canaux(t.Code)
+		cs := p.canaux[t.Code]
+		if !t.Critique {
+			possible(cs[1], email, c.Email)
+		}
+		possible(cs[2], sms, c.SMS)
+	}
+	possible(p.resume, email, p.pref != nil && p.pref.Resume)
+	p.aideEmail.Hidden = email
+	p.aideSMS.Hidden = sms
+	p.aideEmail.Refresh()
+	p.aideSMS.Refresh()
+}
+
+// possible enables c showing choix when the channel can be used, or greys it
+// out unchecked when it cannot.
+func possible(c *widget.Check, utilisable, choix bool) {
+	switch {
+	case !utilisable:
+		c.SetChecked(false)
+		c.Disable()
+	case c.Disabled():
+		c.Enable()
+		c.SetChecked(choix)
+	}
 }
 
 // preferences returns what the boxes say, for the user at the keyboard.
 func (p *pageParametres) preferences() *xdemat.Preferences {
-	pref := &xdemat.Preferences{ParType: map[string]xdemat.Canaux{}, Resume: p.resume.Checked}
+	// A greyed-out box keeps what was recorded (see appliquerCanaux).
+	choix := func(c *widget.Check, enregistre bool) bool {
+		if c.Disabled() {
+			return enregistre
+		}
+		return c.Checked
+	}
+	pref := &xdemat.Preferences{ParType: map[string]xdemat.Canaux{}, Resume: choix(p.resume, p.pref != nil && p.pref.Resume)}
 	if p.u.profil != nil {
 		pref.UtilisateurID = p.u.profil.ID
 	}
 	for _, t := range xdemat.TypesNotification() {
 		cs := p.canaux[t.Code]
-		pref.ParType[t.Code] = xdemat.Canaux{App: cs[0].Checked, Email: cs[1].Checked, SMS: cs[2].Checked}
+		c := p.pref.Canaux(t.Code)
+		// A critical type's boxes are greyed out too, and c forces them.
+		pref.ParType[t.Code] = xdemat.Canaux{App: choix(cs[0], c.App), Email: choix(cs[1], c.Email), SMS: choix(cs[2], c.SMS)}
 	}
 	return pref
 }

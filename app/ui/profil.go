@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"xdemat"
@@ -21,9 +23,19 @@ type formulaireProfil struct {
 	role                          *widget.Select
 	actif                         *widget.Check
 	motDePasse, confirmation      *widget.Entry
-	form                          *widget.Form
-	base                          xdemat.Utilisateur
+	// retirer removes the password of the profile edited; shown only when
+	// it has one. Its owner sets OnTapped.
+	retirer *widget.Button
+	itemMdp *widget.FormItem // its hint says what an empty field does
+	form    *widget.Form
+	base    xdemat.Utilisateur
 }
+
+// Hints of the password field.
+const (
+	aideSansMotDePasse = "Facultatif ; 8 caractères au moins. Sans mot de passe, le profil s'ouvre d'un clic."
+	aideAvecMotDePasse = "Laissez vide pour garder le mot de passe actuel."
+)
 
 // newFormulaireProfil fills the form with p (nil for a new profile).
 func newFormulaireProfil(p *agent.Profil) *formulaireProfil {
@@ -55,23 +67,37 @@ func newFormulaireProfil(p *agent.Profil) *formulaireProfil {
 	} else {
 		f.role.Selected = xdemat.RoleSecretaire.Libelle()
 	}
-	aideMdp := "Facultatif ; 8 caractères au moins. Sans mot de passe, le profil s'ouvre d'un clic."
+	f.retirer = widget.NewButtonWithIcon("Retirer le mot de passe", theme.ContentRemoveIcon(), nil)
+	f.retirer.Hide()
+	aideMdp := aideSansMotDePasse
 	if p != nil && p.AvecMotDePasse {
-		aideMdp = "Laissez vide pour garder le mot de passe actuel."
+		aideMdp = aideAvecMotDePasse
+		f.retirer.Show()
 	}
+	f.itemMdp = &widget.FormItem{Text: "Mot de passe", Widget: f.motDePasse, HintText: aideMdp}
 	f.form = widget.NewForm(
 		widget.NewFormItem("Prénom", f.prenom),
 		widget.NewFormItem("Nom", f.nom),
 		widget.NewFormItem("Fonction", f.role),
 		&widget.FormItem{Text: "Courriel", Widget: f.email, HintText: "Facultatif ; pour recevoir les alertes."},
 		&widget.FormItem{Text: "Téléphone mobile", Widget: f.telephone, HintText: "Facultatif ; pour recevoir les alertes critiques par SMS."},
-		&widget.FormItem{Text: "Mot de passe", Widget: f.motDePasse, HintText: aideMdp},
+		f.itemMdp,
 		widget.NewFormItem("Confirmation", f.confirmation),
 	)
+	if p != nil && p.AvecMotDePasse {
+		f.form.Append("", container.NewHBox(f.retirer))
+	}
 	if p != nil {
 		f.form.Append("Profil actif", f.actif)
 	}
 	return f
+}
+
+// motDePasseRetire says in the form that the profile now opens with a click.
+func (f *formulaireProfil) motDePasseRetire() {
+	f.retirer.Hide()
+	f.itemMdp.HintText = "Mot de passe retiré : le profil s'ouvre d'un clic. Vous pouvez en choisir un nouveau ici."
+	f.form.Refresh()
 }
 
 // valeur returns the user to record and the new password ("" keeps it), or

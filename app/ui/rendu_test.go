@@ -20,6 +20,7 @@ func TestRendu(t *testing.T) {
 		{"accueil_a_faire", communeDeTest, nil, true},
 		{"qui_travaille", communeDeTest, func(t *testing.T, u *UI) { test.Tap(u.menu.changer) }, true},
 		{"premier_profil", newFauxAgent, nil, false},
+		{"poste_non_enrole", func() *fauxAgent { ag := newFauxAgent(); ag.identite = nil; return ag }, nil, true},
 		{"detail_notification", communeDeTest, func(t *testing.T, u *UI) { u.Ouvrir(lienNotification(idAlerte)) }, false},
 		{"historique", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Historique")) }, false},
 		{"parametres", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Paramètres")) }, true},

@@ -217,17 +217,23 @@ func (u *UI) rafraichirIdentite() {
 		ctx, cancel := context.WithTimeout(u.ctx, delaiAppel)
 		defer cancel()
 		id, err := u.ag.Identite(ctx)
-		u.surUI(func() {
-			if err != nil {
-				u.identite = nil
-				u.win.SetTitle("xdemat")
-				return
-			}
-			u.identite = id
-			u.win.SetTitle("xdemat — " + id.Commune.Nom)
-			u.parametres.afficherCommune()
-		})
+		if err != nil {
+			id = nil
+		}
+		u.surUI(func() { u.identiteConnue(id) })
 	})
+}
+
+// identiteConnue shows the identity of the poste (nil: not enrolled, or
+// unknown).
+func (u *UI) identiteConnue(id *agent.Identity) {
+	u.identite = id
+	if id == nil {
+		u.win.SetTitle("xdemat")
+	} else {
+		u.win.SetTitle("xdemat — " + id.Commune.Nom)
+	}
+	u.parametres.afficherCommune()
 }
 
 // appeler runs call off the UI thread, then ok on it with the result. A

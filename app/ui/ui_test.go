@@ -339,6 +339,8 @@ func TestMarquerCommeTraiteeDepuisLaListe(t *testing.T) {
 
 func TestPreferences(t *testing.T) {
 	ag := communeDeTest()
+	ag.utilisateurs[0].Email = "marie.martin@mairie.fr"
+	ag.utilisateurs[0].Telephone = "+33612345678"
 	u := connecte(t, ag, Options{})
 	test.Tap(bouton(t, u.menu.objet, "Paramètres"))
 	p := u.parametres
@@ -353,6 +355,9 @@ func TestPreferences(t *testing.T) {
 		if cs[2].Disabled() {
 			t.Errorf("%s : le SMS doit rester au choix", ty.Code)
 		}
+	}
+	if p.aideEmail.Visible() || p.aideSMS.Visible() {
+		t.Errorf("une aide demande une adresse ou un numéro que Marie a déjà")
 	}
 	// Marie stops the e-mails of refused uploads, asks the SMS of SPL
 	// messages and the morning digest.
@@ -382,6 +387,155 @@ func TestPreferences(t *testing.T) {
 	}
 	if p.enregistre.Text != "Préférences enregistrées." {
 		t.Errorf("confirmation = %q", p.enregistre.Text)
+	}
+}
+
+// TestCanauxSansCoordonnees: a channel the user cannot receive is greyed
+// out, with a hint, and the choice recorded for it is kept.
+func TestCanauxSansCoordonnees(t *testing.T) {
+	// Recorded before: SMS and e-mail for SPL messages, the digest.
+	enregistre := &xdemat.Preferences{UtilisateurID: "u-marie", Resume: true, ParType: map[string]xdemat.Canaux{
+		xdemat.NotificationMessageSPL: {App: true, Email: true, SMS: true},
+	}}
+	for _, tc := range []struct {
+		nom, email, telephone string
+		emailGrise, smsGrise  bool
+	}{
+		{"sans numéro de mobile, la colonne SMS est grisée", "marie.martin@mairie.fr", "", false, true},
+		{"sans adresse électronique, la colonne courriel est grisée sauf les alertes critiques", "", "+33612345678", true, false},
+		{"sans adresse ni numéro, les deux colonnes sont grisées", "", "", true, true},
+		{"avec les deux, tout reste au choix", "marie.martin@mairie.fr", "+33612345678", false, false},
+	} {
+		t.Run(tc.nom, func(t *testing.T) {
+			ag := communeDeTest()
+			ag.utilisateurs[0].Email, ag.utilisateurs[0].Telephone = tc.email, tc.telephone
+			ag.prefs = enregistre
+			u := connecte(t, ag, Options{})
+			test.Tap(bouton(t, u.menu.objet, "Paramètres"))
+			p := u.parametres
+			for _, ty := range xdemat.TypesNotification() {
+				cs := p.canaux[ty.Code]
+				c := enregistre.Canaux(ty.Code)
+				switch {
+				case ty.Critique:
+					if !cs[1].Checked || !cs[1].Disabled() {
+						t.Errorf("%s : le courriel d'une alerte critique n'est plus imposé", ty.Code)
+					}
+				case tc.emailGrise && (cs[1].Checked || !cs[1].Disabled()):
+					t.Errorf("%s : courriel coché = %v, grisé = %v ; veut décoché et grisé", ty.Code, cs[1].Checked, cs[1].Disabled())
+				case !tc.emailGrise && (cs[1].Checked != c.Email || cs[1].Disabled()):
+					t.Errorf("%s : courriel coché = %v, grisé = %v ; veut %v, au choix", ty.Code, cs[1].Checked, cs[1].Disabled(), c.Email)
+				}
+				if got := cs[2].Disabled(); got != tc.smsGrise {
+					t.Errorf("%s : SMS grisé = %v, veut %v", ty.Code, got, tc.smsGrise)
+				}
+				if veut := c.SMS && !tc.smsGrise; cs[2].Checked != veut {
+					t.Errorf("%s : SMS coché = %v, veut %v", ty.Code, cs[2].Checked, veut)
+				}
+			}
+			if p.resume.Disabled() != tc.emailGrise {
+				t.Errorf("résumé par courriel grisé = %v, veut %v", p.resume.Disabled(), tc.emailGrise)
+			}
+			if p.aideEmail.Visible() != tc.emailGrise || p.aideSMS.Visible() != tc.smsGrise {
+				t.Errorf("aide courriel affichée = %v, aide SMS = %v", p.aideEmail.Visible(), p.aideSMS.Visible())
+			}
+			// Saving something else keeps the greyed-out choices.
+			test.Tap(p.canaux[xdemat.NotificationPosteEnrole][0])
+			test.Tap(bouton(t, p.objet, "Enregistrer mes préférences"))
+			if len(ag.prefsRecues) != 1 {
+				t.Fatalf("%d enregistrements, veut 1 ; dialogue : %q", len(ag.prefsRecues), dialogue(u))
+			}
+			got := ag.prefsRecues[0]
+			if c := got.ParType[xdemat.NotificationMessageSPL]; c != (xdemat.Canaux{App: true, Email: true, SMS: true}) {
+				t.Errorf("messages de la SPL enregistrés = %+v : un choix grisé a été perdu", c)
+			}
+			if !got.Resume {
+				t.Errorf("le résumé du matin a été perdu")
+			}
+			if c := got.ParType[xdemat.NotificationPosteEnrole]; c.App {
+				t.Errorf("la case décochée n'est pas enregistrée : %+v", c)
+			}
+		})
+	}
+}
+
+// TestAjouterSonNumeroRendLeSMS: once Marie adds her mobile number to her
+// profile, the SMS column comes back with what she had chosen.
+func TestAjouterSonNumeroRendLeSMS(t *testing.T) {
+	ag := communeDeTest()
+	ag.prefs = &xdemat.Preferences{UtilisateurID: "u-marie", ParType: map[string]xdemat.Canaux{
+		xdemat.NotificationMessageSPL: {App: true, SMS: true},
+	}}
+	u := connecte(t, ag, Options{})
+	test.Tap(bouton(t, u.menu.objet, "Paramètres"))
+	p := u.parametres
+	test.Tap(bouton(t, p.profils.Objects[0], "Modifier"))
+	var tel *widget.Entry
+	for _, o := range objets(u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "06 12 34 56 78" {
+			tel = e
+		}
+	}
+	if tel == nil {
+		t.Fatalf("pas de case de téléphone dans %q", dialogue(u))
+	}
+	test.Type(tel, "06 12 34 56 78")
+	test.Tap(bouton(t, u.win.Canvas().Overlays().Top(), "Enregistrer"))
+	sms := p.canaux[xdemat.NotificationMessageSPL][2]
+	if sms.Disabled() || !sms.Checked || p.aideSMS.Visible() {
+		t.Errorf("SMS grisé = %v, coché = %v, aide = %v ; veut au choix, coché, sans aide", sms.Disabled(), sms.Checked, p.aideSMS.Visible())
+	}
+}
+
+// TestRetirerLeMotDePasse: the form of a profile with a password offers to
+// remove it, after a confirmation.
+func TestRetirerLeMotDePasse(t *testing.T) {
+	for _, tc := range []struct {
+		nom      string
+		profil   int // in the list: 0 Marie (no password), 1 Paul
+		propose  bool
+		confirme string // button of the confirmation
+		retire   bool
+	}{
+		{"un profil sans mot de passe n'a rien à retirer", 0, false, "", false},
+		{"confirmer retire le mot de passe", 1, true, "Retirer le mot de passe", true},
+		{"annuler garde le mot de passe", 1, true, "Annuler", false},
+	} {
+		t.Run(tc.nom, func(t *testing.T) {
+			ag := communeDeTest()
+			u := connecte(t, ag, Options{})
+			test.Tap(bouton(t, u.menu.objet, "Paramètres"))
+			p := u.parametres
+			test.Tap(bouton(t, p.profils.Objects[tc.profil], "Modifier"))
+			formulaire := u.win.Canvas().Overlays().Top()
+			if got := slices.Contains(textes(formulaire), "Retirer le mot de passe"); got != tc.propose {
+				t.Fatalf("« Retirer le mot de passe » proposé = %v, veut %v", got, tc.propose)
+			}
+			if !tc.propose {
+				return
+			}
+			test.Tap(bouton(t, formulaire, "Retirer le mot de passe"))
+			confirmation := u.win.Canvas().Overlays().Top()
+			if confirmation == formulaire || !slices.ContainsFunc(textes(confirmation), func(s string) bool { return strings.Contains(s, "s'ouvrira d'un clic") }) {
+				t.Fatalf("pas de confirmation : %q", textes(confirmation))
+			}
+			test.Tap(bouton(t, confirmation, tc.confirme))
+			if got := ag.motsDePasse["u-paul"] == ""; got != tc.retire {
+				t.Fatalf("mot de passe retiré = %v, veut %v ; dialogue : %q", got, tc.retire, dialogue(u))
+			}
+			if got := ag.aAppele("RetirerMotDePasse u-paul"); got != tc.retire {
+				t.Errorf("appel à l'agent = %v, veut %v", got, tc.retire)
+			}
+			if u.win.Canvas().Overlays().Top() != formulaire {
+				t.Fatalf("le formulaire du profil n'est plus affiché")
+			}
+			if got := slices.Contains(textes(formulaire), "Retirer le mot de passe"); got == tc.retire {
+				t.Errorf("« Retirer le mot de passe » encore proposé = %v", got)
+			}
+			if tc.retire && slices.ContainsFunc(textes(p.profils), func(s string) bool { return strings.Contains(s, "avec mot de passe") }) {
+				t.Errorf("la liste des profils dit encore « avec mot de passe » : %q", textes(p.profils))
+			}
+		})
 	}
 }
 
@@ -437,6 +591,78 @@ func TestConnexion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPosteNonEnrole: a poste not enrolled yet says to call the SPL instead
+// of a profile form the agent would refuse, keeps the diagnostic at hand,
+// and follows the enrolment without restarting.
+func TestPosteNonEnrole(t *testing.T) {
+	ag := newFauxAgent()
+	identite := ag.identite
+	ag.identite = nil
+	u := demarrer(t, ag, Options{})
+	for _, etape := range []struct {
+		nom       string
+		avant     func()
+		evenement string
+		veut      string // start of a text of the login
+		titre     string // of the window
+		saisie    bool   // the login shows entries
+	}{
+		{"le poste non enrôlé dit d'appeler la SPL", nil, "", "Que faire : appelez la SPL", "xdemat", false},
+		{"un état inchangé laisse le message", nil, "etat", "Ce poste attend son enrôlement", "xdemat", false},
+		{"une fois enrôlé, le premier profil se crée", func() { ag.identite = identite }, "etat", "Bienvenue dans xdemat", "xdemat — Commune de Démonstration", true},
+		{"les profils venus de la SPL s'affichent", func() { ag.avecUtilisateur("u-marie", "Marie", "Martin", "") }, "utilisateurs", "Qui travaille sur ce poste ?", "xdemat — Commune de Démonstration", false},
+	} {
+		t.Run(etape.nom, func(t *testing.T) {
+			if etape.avant != nil {
+				ag.mu.Lock()
+				etape.avant()
+				ag.mu.Unlock()
+			}
+			if etape.evenement != "" {
+				ch := make(chan agent.BusEvent, 1)
+				ch <- agent.BusEvent{Type: etape.evenement}
+				close(ch)
+				u.lireFlux(context.Background(), ch)
+			}
+			if u.racine.Objects[0] != u.connexion.objet {
+				t.Fatalf("la fenêtre ne montre pas l'accueil")
+			}
+			if !slices.ContainsFunc(textes(u.connexion.objet), func(s string) bool { return strings.HasPrefix(s, etape.veut) }) {
+				t.Errorf("accueil = %q, veut %q", textes(u.connexion.objet), etape.veut)
+			}
+			saisie := slices.ContainsFunc(objets(u.connexion.objet), func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Entry); return ok })
+			if saisie != etape.saisie {
+				t.Errorf("cases à remplir = %v, veut %v", saisie, etape.saisie)
+			}
+			if got := u.win.Title(); got != etape.titre {
+				t.Errorf("titre de la fenêtre = %q, veut %q", got, etape.titre)
+			}
+		})
+	}
+}
+
+// TestDiagnosticAvantEnrolement: the technician reads the diagnostic from
+// the page of a poste not enrolled, and comes back.
+func TestDiagnosticAvantEnrolement(t *testing.T) {
+	ag := newFauxAgent()
+	ag.identite = nil
+	u := demarrer(t, ag, Options{})
+	test.Tap(bouton(t, u.connexion.objet, "À propos / diagnostic"))
+	if !slices.Contains(objets(u.racine), u.diagnostic.objet) {
+		t.Fatalf("le diagnostic n'est pas affiché : %q", textes(u.racine))
+	}
+	if got := u.diagnostic.valeurs["Poste"].Text; !strings.HasPrefix(got, "Non enrôlé") {
+		t.Errorf("Poste = %q", got)
+	}
+	if dialogue(u) != nil {
+		t.Errorf("dialogue : %q", dialogue(u))
+	}
+	test.Tap(bouton(t, u.racine, "Retour"))
+	if u.racine.Objects[0] != u.connexion.objet || !slices.Contains(textes(u.connexion.objet), "Ce poste attend son enrôlement") {
+		t.Errorf("le retour ne ramène pas à l'accueil : %q", textes(u.racine))
 	}
 }
 
