@@ -140,6 +140,15 @@ type EventNotifier interface {
 	Notify(communeID string)
 }
 
+// EventWaker is implemented by stores that can say when a commune just got
+// new events in this process, whatever made them, so that its long-polling
+// postes wake up at once.
+type EventWaker interface {
+	// OnEvenements sets the function called after each commit that appended
+	// events for a commune.
+	OnEvenements(wake func(communeID string))
+}
+
 // EnvoiWaker is implemented by stores that can say when envois were just
 // created in this process, so that the dispatcher sends them at once instead
 // of at its next poll.

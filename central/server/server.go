@@ -260,6 +260,11 @@ func (m *Main) serve(ctx context.Context) error {
 		return fmt.Errorf("écoute de la console sur %s impossible (port déjà pris ?) : %w", m.AdminListenAddr, err)
 	}
 	notifier := api.NewNotifier()
+	// Every change that appends events wakes the commune's postes, be it made
+	// by the API, the console or the dispatcher.
+	if w, ok := m.store.(central.EventWaker); ok {
+		w.OnEvenements(notifier.Notify)
+	}
 	m.api = &api.Server{
 		Store:     m.store,
 		Blobs:     blobs,

@@ -39,6 +39,9 @@ func (a *appender) event(ctx context.Context, typ, objet, posteID string, payloa
 	if err != nil {
 		return a.t.s.errorf("append event: %w", err)
 	}
+	if a.t.communes != nil {
+		*a.t.communes = append(*a.t.communes, a.communeID)
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,6 +70,8 @@ type Store struct {
 	qLockCommune string
 	// onEnvois is called after a commit that created envois (see OnEnvois).
 	onEnvois atomic.Pointer[func()]
+	// onEvenements is called after a commit that appended events (see OnEvenements).
+	onEvenements atomic.Pointer[func(string)]
 }
 
 var _ central.Store = (*Store)(nil)
@@ -172,6 +175,9 @@ type tx struct {
 	// envois counts the envois the transaction created, so that the
 	// dispatcher is woken once it commits.
 	envois *int
+	// communes lists the communes the transaction appended events for, so
+	// that their waiting postes are woken once it commits.
+	communes *[]string
 }
 
 // exec and queryRow run a prepared statement on the transaction's connection
@@ -204,7 +210,8 @@ func (s *Store) write(ctx context.Context, fn func(t tx) error) error {
 		return s.errorf("begin: %w", err)
 	}
 	var envois int
-	if err := fn(tx{sqltx, s, &envois}); err != nil {
+	var communes []string
+	if err := fn(tx{sqltx, s, &envois, &communes}); err != nil {
 		sqltx.Rollback()
 		return err
 	}
@@ -213,6 +220,13 @@ func (s *Store) write(ctx context.Context, fn func(t tx) error) error {
 	}
 	if wake := s.onEnvois.Load(); envois > 0 && wake != nil {
 		(*wake)()
+	}
+	if wake := s.onEvenements.Load(); wake != nil {
+		for i, c := range communes {
+			if !slices.Contains(communes[:i], c) {
+				(*wake)(c)
+			}
+		}
 	}
 	return nil
 }
@@ -228,6 +242,19 @@ func (s *Store) OnEnvois(wake func()) {
 }
 
 var _ central.EnvoiWaker = (*Store)(nil)
+
+// OnEvenements sets the function called, once per commune, after each commit
+// that appended events for it (central.EventWaker), whoever made the change:
+// the sync API, the console or the dispatcher. It must not block.
+func (s *Store) OnEvenements(wake func(communeID string)) {
+	if wake == nil {
+		s.onEvenements.Store(nil)
+		return
+	}
+	s.onEvenements.Store(&wake)
+}
+
+var _ central.EventWaker = (*Store)(nil)
 
 // query runs a reading query inside the transaction.
 func (t tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

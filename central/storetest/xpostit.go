@@ -484,3 +484,46 @@ func testXpostit(t *testing.T, open Opener) {
 		wantError(t, err, xdemat.EUNAUTHORIZED, "")
 	})
 }
+
+// testReveil checks that a store able to say when a commune got new events
+// (central.EventWaker) says it once per commune and commit, whoever wrote
+// them, and never for a refused write.
+func testReveil(t *testing.T, open Opener) {
+	s := open.new(t)
+	w, ok := s.(central.EventWaker)
+	if !ok {
+		t.Skip("ce magasin ne sait pas réveiller les postes")
+	}
+	a, b := commune(t, s, "Épernay"), commune(t, s, "Aÿ-Champagne")
+	var mu sync.Mutex
+	var reveils []string
+	w.OnEvenements(func(id string) { mu.Lock(); reveils = append(reveils, id); mu.Unlock() })
+	defer w.OnEvenements(nil)
+	vus := func() []string { mu.Lock(); defer mu.Unlock(); r := reveils; reveils = nil; return r }
+
+	n := notification(xdemat.NotificationMessageSPL, "Maintenance samedi")
+	n.CommuneID = a.ID
+	if err := s.RaiseNotification(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	if got := vus(); fmt.Sprint(got) != fmt.Sprint([]string{a.ID}) {
+		t.Fatalf("notification de la SPL pour %s : réveils %v", a.Nom, got)
+	}
+	p := poste(t, s, b.ID, "MAIRIE")
+	vus()
+	apply(t, s, p, []*xdemat.Operation{
+		opXpostit(t, 1, xdemat.OperationUtilisateurEnregistre, secretaire(b.ID)),
+		opXpostit(t, 2, xdemat.OperationUtilisateurEnregistre, maire(b.ID)),
+	}, 2)
+	if got := vus(); fmt.Sprint(got) != fmt.Sprint([]string{b.ID}) {
+		t.Fatalf("lot de deux opérations : un seul réveil de %s attendu, obtenu %v", b.Nom, got)
+	}
+	bad := notification(xdemat.NotificationMessageSPL, "")
+	bad.CommuneID = a.ID
+	if err := s.RaiseNotification(context.Background(), bad); err == nil {
+		t.Fatal("notification sans titre acceptée")
+	}
+	if got := vus(); len(got) != 0 {
+		t.Fatalf("écriture refusée : aucun réveil attendu, obtenu %v", got)
+	}
+}
