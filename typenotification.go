@@ -16,6 +16,7 @@ type TypeNotification struct {
 const (
 	ServicePlateforme = "plateforme"
 	ServiceSPL        = "spl"
+	ServiceSauvegarde = "sauvegarde"
 )
 
 // LibelleService returns the French name of a service for filters and menus.
@@ -25,6 +26,8 @@ func LibelleService(s string) string {
 		return "Poste et synchronisation"
 	case ServiceSPL:
 		return "Messages de la SPL"
+	case ServiceSauvegarde:
+		return "Sauvegarde"
 	}
 	return s
 }
@@ -38,6 +41,12 @@ const (
 	NotificationEnvoiRefuse  = "synchro.envoi_refuse"
 	NotificationMessageSPL   = "spl.message"
 	NotificationAlerteSPL    = "spl.alerte"
+
+	NotificationSauvegardeEchec        = "sauvegarde.echec"
+	NotificationSauvegardeManquee      = "sauvegarde.nuit_manquee"
+	NotificationSauvegardeQuota80      = "sauvegarde.quota_80"
+	NotificationSauvegardeQuotaAtteint = "sauvegarde.quota_atteint"
+	NotificationSauvegardeExercice     = "sauvegarde.exercice_echec"
 )
 
 var typesNotification = []TypeNotification{
@@ -47,6 +56,11 @@ var typesNotification = []TypeNotification{
 	{NotificationEnvoiRefuse, ServicePlateforme, "Un envoi a été refusé par la SPL", SeveriteUrgent, false},
 	{NotificationMessageSPL, ServiceSPL, "Message de la SPL", SeveriteInfo, false},
 	{NotificationAlerteSPL, ServiceSPL, "Alerte de sécurité de la SPL", SeveriteCritique, true},
+	{NotificationSauvegardeEchec, ServiceSauvegarde, "La sauvegarde de la nuit a échoué", SeveriteUrgent, false},
+	{NotificationSauvegardeManquee, ServiceSauvegarde, "Aucune sauvegarde depuis plus d'une nuit", SeveriteUrgent, false},
+	{NotificationSauvegardeQuota80, ServiceSauvegarde, "L'espace de sauvegarde est occupé à 80 %", SeveriteAttention, false},
+	{NotificationSauvegardeQuotaAtteint, ServiceSauvegarde, "L'espace de sauvegarde est plein : plus rien n'est sauvegardé", SeveriteCritique, true},
+	{NotificationSauvegardeExercice, ServiceSauvegarde, "L'essai mensuel de restauration a échoué", SeveriteCritique, true},
 }
 
 // TypesNotification returns every known type, in the order preferences list them.

@@ -18,6 +18,11 @@
 //	PUT  /v1/documents/{sha256}?nom=…&type=…    a whole small document (≤ TailleBloc) in one request → TeleversementEtat
 //	GET  /v1/documents/{sha256}          → document bytes
 //	GET  /v1/evenements?apres=C&attente=S → EvenementsResponse (long-poll up to S seconds)
+//	POST /v1/sauvegarde/acces            → AccesSauvegarde (new REST password each call)
+//	PUT  /v1/sauvegarde/cle              CleSauvegarde → 204 (escrow of the repository password, once)
+//
+// Backups use restic's REST backend protocol under /restic/{communeID}/ on
+// the same listener, with HTTP Basic authentication (AccesSauvegarde).
 //
 // Errors come back as an ErrorResponse with an HTTP status matching the code.
 package protocol
@@ -116,4 +121,31 @@ type TeleversementEtat struct {
 type EvenementsResponse struct {
 	Evenements []*xdemat.Evenement `json:"evenements"`
 	Curseur    int64               `json:"curseur"`
+}
+
+// AccesSauvegarde is what the agent needs to run restic against its
+// commune's repository on central.
+type AccesSauvegarde struct {
+	// Depot is restic's repository URL: rest:https://host:port/restic/{communeID}/
+	Depot string `json:"depot"`
+	// Utilisateur and MotDePasseREST are restic's HTTP Basic credentials
+	// (RESTIC_REST_USERNAME/PASSWORD). A new password is issued at each
+	// call and the previous one stops working; it only appends to the
+	// repository (no deletion, no overwrite).
+	Utilisateur    string `json:"utilisateur"`
+	MotDePasseREST string `json:"motDePasseRest"`
+	// CertificatPEM is central's TLS certificate for restic's --cacert; the
+	// agent checks it against the fingerprint it pinned at enrollment.
+	CertificatPEM string `json:"certificatPem"`
+	// MotDePasseDepot is the repository password escrowed for the commune
+	// (so that a new PC can restore), "" when none was escrowed yet.
+	MotDePasseDepot string `json:"motDePasseDepot,omitempty"`
+	Quota           int64  `json:"quota"`   // bytes
+	Utilise         int64  `json:"utilise"` // bytes stored in the repository
+}
+
+// CleSauvegarde escrows the repository password of the commune at central,
+// encrypted at rest. Accepted once; the same password again is a no-op.
+type CleSauvegarde struct {
+	MotDePasseDepot string `json:"motDePasseDepot"`
 }
