@@ -4,6 +4,8 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X xdemat.Version=$(VERSION)
 GOBIN   := $(shell $(GO) env GOPATH)/bin
 export LANG ?= C.UTF-8
+# restic and staticcheck are installed there by installer/deps.sh.
+export PATH := $(GOBIN):$(PATH)
 
 .PHONY: help deps app-linux build build-windows build-windows-app test test-short lint bench bench-app screenshot run clean
 
@@ -18,8 +20,9 @@ build: ## build every binary into bin/ (the app with cgo), and the Windows .exe 
 	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat
 	$(MAKE) --no-print-directory build-windows
 
-build-windows: ## Windows .exe of agent and central (pure Go, no cgo)
+build-windows: ## Windows .exe of agent and central, and the agent for linux/arm64 (the SPL's small box); pure Go, no cgo
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/windows/ ./cmd/xdemat-agent ./cmd/xdemat-central
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/linux-arm64/ ./cmd/xdemat-agent
 
 build-windows-app: ## Windows .exe of the desktop app (cgo with mingw: 5 min cold; not part of make test)
 	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "Installez gcc-mingw-w64-x86-64 (apt-get install gcc-mingw-w64-x86-64)."; exit 1; }
