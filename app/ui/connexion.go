@@ -64,21 +64,26 @@ func (c *pageConnexion) rechargerProfils() {
 	u := c.u
 	appelerSinon(u, func(ctx context.Context) (accueil, error) {
 		id, err := u.ag.Identite(ctx)
-		if xdemat.ErrorCode(err) == xdemat.ENOTFOUND {
-			// The agent refuses a mairie user without a commune: the
-			// first-profile form could only fail.
-			return accueil{nonEnrole: true}, nil
-		}
 		// Another failure leaves the identity unknown; the users say
 		// whether the agent answers at all.
 		ps, errU := u.ag.Utilisateurs(ctx)
-		return accueil{identite: id, profils: ps}, errU
+		return accueil{nonEnrole: xdemat.ErrorCode(err) == xdemat.ENOTFOUND, identite: id, profils: ps}, errU
 	}, func(a accueil) {
 		if u.profil != nil {
 			return // a session opened meanwhile
 		}
-		c.nonEnrole = a.nonEnrole
-		if a.nonEnrole {
+		ps := a.profils
+		var actifs []agent.Profil
+		for _, p := range ps {
+			if p.Actif {
+				actifs = append(actifs, p)
+			}
+		}
+		// Before enrolment nobody can create the first profile (the agent
+		// refuses a mairie user without a commune); profiles already there
+		// (a technician's, or restored) may still open a session.
+		c.nonEnrole = a.nonEnrole && len(actifs) == 0
+		if c.nonEnrole {
 			u.identiteConnue(nil)
 			c.afficherNonEnrole()
 			return
@@ -86,14 +91,7 @@ func (c *pageConnexion) rechargerProfils() {
 		if a.identite != nil {
 			u.identiteConnue(a.identite)
 		}
-		ps := a.profils
 		u.profils = ps
-		var actifs []agent.Profil
-		for _, p := range ps {
-			if p.Actif {
-				actifs = append(actifs, p)
-			}
-		}
 		if len(actifs) == 0 {
 			c.afficherPremierProfil()
 			return

@@ -644,6 +644,21 @@ func TestPosteNonEnrole(t *testing.T) {
 	}
 }
 
+// TestPosteNonEnroleAvecProfils: before enrolment, profiles already on the
+// poste (the technician's) still open a session; only an empty poste waits.
+func TestPosteNonEnroleAvecProfils(t *testing.T) {
+	ag := newFauxAgent()
+	ag.identite = nil
+	ag.avecUtilisateur("u-tech", "Paul", "Technicien", "")
+	u := demarrer(t, ag, Options{})
+	if u.racine.Objects[0] != u.connexion.objet {
+		t.Fatalf("la fenêtre ne montre pas l'accueil")
+	}
+	if !slices.ContainsFunc(textes(u.connexion.objet), func(s string) bool { return strings.HasPrefix(s, "Qui travaille sur ce poste ?") }) {
+		t.Errorf("accueil = %q, le choix du profil était attendu", textes(u.connexion.objet))
+	}
+}
+
 // TestDiagnosticAvantEnrolement: the technician reads the diagnostic from
 // the page of a poste not enrolled, and comes back.
 func TestDiagnosticAvantEnrolement(t *testing.T) {
