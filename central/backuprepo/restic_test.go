@@ -1,0 +1,291 @@
+package backuprepo
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"xdemat"
+)
+
+// resticBin finds restic 0.18 (installer/deps.sh puts it in GOPATH/bin).
+func resticBin(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("restic"); err == nil {
+		if out, _ := exec.Command(p, "version").Output(); bytes.Contains(out, []byte("restic 0.18")) || bytes.Contains(out, []byte("restic 0.19")) {
+			return p
+		}
+	}
+	if gopath, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		p := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "restic")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("restic 0.18 introuvable : lancez installer/deps.sh (make deps) pour l'installer")
+	return ""
+}
+
+// banc is central's repository over real TLS, two communes with a poste each.
+type banc struct {
+	t        *testing.T
+	restic   string
+	srv      *Server
+	url      string
+	cacert   string
+	jetons   *Jetons
+	communes map[string]string // poste → commune
+	quota    int64
+	mu       sync.Mutex
+	seuils   []float64
+}
+
+const (
+	communeA = "0a000000-0000-4000-8000-00000000000a"
+	communeB = "0b000000-0000-4000-8000-00000000000b"
+	posteA   = "1a000000-0000-4000-8000-00000000000a"
+	posteB   = "1b000000-0000-4000-8000-00000000000b"
+)
+
+func nouveauBanc(t *testing.T) *banc {
+	b := &banc{t: t, restic: resticBin(t), jetons: &Jetons{Dir: filepath.Join(t.TempDir(), "acces")},
+		communes: map[string]string{posteA: communeA, posteB: communeB}}
+	b.srv = &Server{
+		Dir: filepath.Join(t.TempDir(), "sauvegardes"),
+		Acces: func(_ *http.Request, poste, mdp string) (string, error) {
+			ok, err := b.jetons.Verifier(poste, mdp)
+			if err != nil || !ok {
+				return "", xdemat.Errorf(xdemat.EUNAUTHORIZED, "Identifiants de sauvegarde refusés.")
+			}
+			return b.communes[poste], nil
+		},
+		Quota:  func(string) int64 { b.mu.Lock(); defer b.mu.Unlock(); return b.quota },
+		Seuil:  func(_ string, f float64, _, _ int64) { b.mu.Lock(); b.seuils = append(b.seuils, f); b.mu.Unlock() },
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	mux := http.NewServeMux()
+	mux.Handle(Prefix, b.srv)
+	ts := httptest.NewTLSServer(mux)
+	t.Cleanup(ts.Close)
+	b.url = ts.URL
+	b.cacert = filepath.Join(t.TempDir(), "central.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	if err := os.WriteFile(b.cacert, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// poste returns restic's environment for poste on the repository of commune.
+func (b *banc) poste(poste, commune, motDePasseDepot string) []string {
+	b.t.Helper()
+	jeton, err := b.jetons.Nouveau(poste)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	mdp := filepath.Join(b.t.TempDir(), "depot.mdp")
+	if err := os.WriteFile(mdp, []byte(motDePasseDepot), 0o600); err != nil {
+		b.t.Fatal(err)
+	}
+	return []string{
+		"RESTIC_REPOSITORY=rest:" + b.url + Prefix + commune + "/",
+		"RESTIC_PASSWORD_FILE=" + mdp,
+		"RESTIC_REST_USERNAME=" + poste,
+		"RESTIC_REST_PASSWORD=" + jeton,
+		"RESTIC_CACERT=" + b.cacert,
+		"RESTIC_CACHE_DIR=" + filepath.Join(b.t.TempDir(), "cache"),
+		"HOME=" + b.t.TempDir(),
+	}
+}
+
+func (b *banc) run(env []string, args ...string) (string, error) {
+	cmd := exec.Command(b.restic, args...)
+	cmd.Env = env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	return out.String() + errOut.String(), err
+}
+
+func (b *banc) must(env []string, args ...string) string {
+	b.t.Helper()
+	out, err := b.run(env, args...)
+	if err != nil {
+		b.t.Fatalf("restic %s : %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func snapshots(t *testing.T, b *banc, env []string) []string {
+	t.Helper()
+	var snaps []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(b.must(env, "snapshots", "--json")), &snaps); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range snaps {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func ecrire(t *testing.T, p string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func aleatoire(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+// TestDepotAvecRestic runs the real restic against the repository: what a
+// mairie PC does each night, and what it must not be able to do.
+func TestDepotAvecRestic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restic réel")
+	}
+	b := nouveauBanc(t)
+	b.quota = 1 << 30
+	env := b.poste(posteA, communeA, "mot de passe du dépôt de la commune A")
+	src := t.TempDir()
+	deliberation := aleatoire(300 << 10)
+	ecrire(t, filepath.Join(src, "Actes", "deliberation-2026-014.pdf"), deliberation)
+	ecrire(t, filepath.Join(src, "Compta", "budget.xlsx"), aleatoire(2<<20))
+
+	b.must(env, "init")
+	if out, err := b.run(env, "init"); err == nil {
+		t.Fatalf("un second init doit échouer (dépôt existant) : %s", out)
+	}
+
+	t.Run("sauvegarde puis sauvegarde incrémentale", func(t *testing.T) {
+		b.must(env, "backup", "--json", "--host", "mairie", src)
+		ecrire(t, filepath.Join(src, "Compta", "budget.xlsx"), aleatoire(2<<20))
+		out := b.must(env, "backup", "--json", "--host", "mairie", src)
+		var resume struct {
+			FilesChanged    int `json:"files_changed"`
+			FilesUnmodified int `json:"files_unmodified"`
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, `"message_type":"summary"`) {
+				json.Unmarshal([]byte(l), &resume)
+			}
+		}
+		if resume.FilesChanged != 1 || resume.FilesUnmodified != 1 {
+			t.Fatalf("seconde sauvegarde : %+v, attendu 1 modifié et 1 inchangé\n%s", resume, out)
+		}
+		if got := snapshots(t, b, env); len(got) != 2 {
+			t.Fatalf("%d instantanés, 2 attendus", len(got))
+		}
+	})
+
+	t.Run("restauration d'un fichier à l'identique", func(t *testing.T) {
+		cible := t.TempDir()
+		p := filepath.Join(src, "Actes", "deliberation-2026-014.pdf")
+		b.must(env, "restore", "latest", "--target", cible, "--include", p)
+		got, err := os.ReadFile(filepath.Join(cible, p))
+		if err != nil || !bytes.Equal(got, deliberation) {
+			t.Fatalf("fichier restauré différent de l'original (%v)", err)
+		}
+		if _, err := os.Stat(filepath.Join(cible, src, "Compta", "budget.xlsx")); err == nil {
+			t.Fatal("seul le fichier demandé devait être restauré")
+		}
+	})
+
+	t.Run("un poste ne supprime rien", func(t *testing.T) {
+		out, err := b.run(env, "forget", "--keep-last", "1", "--prune")
+		if err == nil || !strings.Contains(out, "403") {
+			t.Fatalf("forget depuis le poste : %v\n%s", err, out)
+		}
+		b.must(env, "unlock")
+		if got := snapshots(t, b, env); len(got) != 2 {
+			t.Fatalf("après le refus : %d instantanés, 2 attendus", len(got))
+		}
+	})
+
+	t.Run("les identifiants d'une autre commune sont refusés", func(t *testing.T) {
+		autre := b.poste(posteB, communeA, "mot de passe du dépôt de la commune A")
+		out, err := b.run(autre, "snapshots", "--json")
+		if err == nil || !strings.Contains(out, "403") {
+			t.Fatalf("poste de B sur le dépôt de A : %v\n%s", err, out)
+		}
+	})
+
+	t.Run("un mot de passe REST faux est refusé", func(t *testing.T) {
+		faux := append([]string(nil), env...)
+		for i, e := range faux {
+			if strings.HasPrefix(e, "RESTIC_REST_PASSWORD=") {
+				faux[i] = "RESTIC_REST_PASSWORD=" + strings.Repeat("0", 64)
+			}
+		}
+		out, err := b.run(faux, "snapshots", "--json")
+		if err == nil || !strings.Contains(out, "401") {
+			t.Fatalf("mot de passe faux : %v\n%s", err, out)
+		}
+	})
+
+	t.Run("central retire ce qui a plus de 3 mois", func(t *testing.T) {
+		b.must(env, "backup", "--host", "mairie", "--time", "2026-01-05 02:00:00", src)
+		if got := snapshots(t, b, env); len(got) != 3 {
+			t.Fatalf("%d instantanés, 3 attendus", len(got))
+		}
+		// Central's side: restic on the local folder, never through the postes' access.
+		local := []string{
+			"RESTIC_REPOSITORY=" + filepath.Join(b.srv.Dir, communeA),
+			"RESTIC_PASSWORD=mot de passe du dépôt de la commune A",
+			"RESTIC_CACHE_DIR=" + filepath.Join(t.TempDir(), "cache"),
+			"HOME=" + t.TempDir(),
+		}
+		b.must(local, "forget", "--keep-within", xdemat.RetentionSauvegarde, "--group-by", "", "--prune")
+		b.srv.Recompter(communeA)
+		if got := snapshots(t, b, env); len(got) != 2 {
+			t.Fatalf("après la rétention : %d instantanés, 2 attendus (celui de janvier retiré)", len(got))
+		}
+		b.must(local, "check")
+	})
+
+	t.Run("espace plein : refus clair", func(t *testing.T) {
+		used, err := b.srv.Utilise(communeA)
+		if err != nil || used == 0 {
+			t.Fatalf("espace utilisé %d, %v", used, err)
+		}
+		b.mu.Lock()
+		b.quota = used + 200<<10
+		b.mu.Unlock()
+		ecrire(t, filepath.Join(src, "Scans", "gros.pdf"), aleatoire(4<<20))
+		out, err := b.run(env, "backup", "--host", "mairie", src)
+		if err == nil || !strings.Contains(out, "507") {
+			t.Fatalf("sauvegarde au-delà du quota : %v\n%s", err, out)
+		}
+		b.mu.Lock()
+		seuils := append([]float64(nil), b.seuils...)
+		b.mu.Unlock()
+		if len(seuils) == 0 || seuils[len(seuils)-1] != 1 {
+			t.Fatalf("seuils signalés %v : le quota atteint doit l'être", seuils)
+		}
+		b.must(env, "unlock")
+		b.mu.Lock()
+		b.quota = 1 << 30
+		b.mu.Unlock()
+		b.must(env, "backup", "--host", "mairie", src)
+		b.must(env, "check")
+	})
+}
