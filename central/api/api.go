@@ -19,6 +19,7 @@ import (
 
 	"xdemat"
 	"xdemat/central"
+	"xdemat/central/backuprepo"
 	"xdemat/central/blob"
 	"xdemat/central/protocol"
 )
@@ -36,6 +37,9 @@ type Server struct {
 	// is made when nil; give the same one to whatever else appends events in
 	// this process (the admin console).
 	Notifier *Notifier
+	// Sauvegarde gives the postes their commune's backup repository; nil
+	// when this central offers no backup.
+	Sauvegarde *Sauvegarde
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -96,6 +100,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT /v1/documents/{sha256}", s.authenticated(protocol.TailleMaxBloc, s.handleDocumentEntier))
 	mux.Handle("GET /v1/evenements", s.authenticated(protocol.TailleMaxRequeteJSON, s.handleEvenements))
 	mux.HandleFunc("GET /ouvrir/{id}", s.handleOuvrir)
+	mux.Handle("POST /v1/sauvegarde/acces", s.authenticated(protocol.TailleMaxRequeteJSON, s.handleAccesSauvegarde))
+	mux.Handle("PUT /v1/sauvegarde/cle", s.authenticated(protocol.TailleMaxRequeteJSON, s.handleCleSauvegarde))
+	if s.Sauvegarde != nil {
+		s.Sauvegarde.Depot.Acces = s.accesDepot
+		mux.Handle(backuprepo.Prefix, s.Sauvegarde.Depot)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Adresse inconnue du serveur central (%s %s) : vérifiez la version de l'agent xdemat.", r.Method, r.URL.Path))
 	})

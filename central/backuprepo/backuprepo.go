@@ -23,12 +23,17 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"xdemat"
 )
 
 // Prefix is where the repositories are served on central's sync listener.
 const Prefix = "/restic/"
+
+// uploadTimeout bounds the upload of one file (restic's packs are 16 MiB
+// by default: 30 minutes is 75 kbit/s).
+const uploadTimeout = 30 * time.Minute
 
 // mediaV2 is the content type of restic's v2 list format.
 const mediaV2 = "application/vnd.x.restic.rest.v2"
@@ -101,6 +106,9 @@ func (s *Server) Recompter(communeID string) {
 	delete(s.usage, communeID)
 	s.mu.Unlock()
 }
+
+// QuotaDe returns the commune's backup space in bytes.
+func (s *Server) QuotaDe(communeID string) int64 { return s.quota(communeID) }
 
 func (s *Server) quota(communeID string) int64 {
 	if s.Quota != nil {
@@ -372,6 +380,9 @@ func (s *Server) deposer(w http.ResponseWriter, r *http.Request, c chemin, p str
 		s.refusQuota(w, c.commune, used, quota)
 		return
 	}
+	// A pack file of several megabytes may take minutes on a rural line:
+	// this request may outlast the server's read timeout (made for JSON).
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout))
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		s.interne(w, "dossier", err)
 		return

@@ -265,12 +265,19 @@ func (m *Main) serve(ctx context.Context) error {
 	if w, ok := m.store.(central.EventWaker); ok {
 		w.OnEvenements(notifier.Notify)
 	}
+	sauvegarde, err := m.sauvegarde(cert, m.centralURL(m.syncLn))
+	if err != nil {
+		m.syncLn.Close()
+		m.adminLn.Close()
+		return err
+	}
 	m.api = &api.Server{
-		Store:     m.store,
-		Blobs:     blobs,
-		UploadDir: uploadDir,
-		Notifier:  notifier,
-		Logger:    m.Logger.With("service", "api"),
+		Store:      m.store,
+		Blobs:      blobs,
+		UploadDir:  uploadDir,
+		Notifier:   notifier,
+		Sauvegarde: sauvegarde,
+		Logger:     m.Logger.With("service", "api"),
 	}
 	console := &admin.Server{
 		Store:       m.store,
