@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"xdemat"
+	"xdemat/agent/centralclient"
+	"xdemat/agent/sqlite"
+	"xdemat/central/protocol"
+)
+
+// TestSauvegardeVersCentral: an enrolled poste gets its access to the
+// commune's repository from the real central, escrows the repository
+// password once, and restic backs up through central's REST backend over the
+// pinned TLS; a revoked poste is refused.
+func TestSauvegardeVersCentral(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restic réel")
+	}
+	restic := resticBin(t)
+	ctx := context.Background()
+	c := startCentral(t, shortTempDir(t), "127.0.0.1:0")
+	commune, code := newCommune(t, c.Store, "Vitry-le-François", "215106626")
+	dataDir := shortTempDir(t)
+	enrollAgent(t, c, code, dataDir)
+	client := clientDuPoste(t, dataDir)
+
+	acces, err := client.AccesSauvegarde(ctx, c.Pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acces.MotDePasseDepot != "" || acces.Quota != xdemat.QuotaSauvegardeDefaut || !strings.Contains(acces.Depot, commune.ID) {
+		t.Fatalf("premier accès : %+v", acces)
+	}
+	mdp := "mot de passe du dépôt tiré par le poste, assez long"
+	if err := client.DeposerCle(ctx, mdp); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.DeposerCle(ctx, "un autre mot de passe, tout aussi long"); xdemat.ErrorCode(err) != xdemat.ECONFLICT {
+		t.Fatalf("second séquestre différent : %v, conflit attendu", err)
+	}
+	if _, err := client.AccesSauvegarde(ctx, strings.Repeat("0", 64)); xdemat.ErrorCode(err) != xdemat.EFORBIDDEN {
+		t.Fatalf("certificat différent de l'empreinte épinglée : %v", err)
+	}
+	acces, err = client.AccesSauvegarde(ctx, c.Pin)
+	if err != nil || acces.MotDePasseDepot != mdp {
+		t.Fatalf("le séquestre rend le mot de passe du dépôt (nouveau PC) : %+v %v", acces, err)
+	}
+
+	env := resticEnv(t, acces)
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "registre.pdf"), bytes.Repeat([]byte("délibération "), 50000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init"}, {"backup", "--host", "mairie", src}, {"check"}} {
+		if out, err := runRestic(restic, env, args...); err != nil {
+			t.Fatalf("restic %s : %v\n%s", args[0], err, out)
+		}
+	}
+	out, err := runRestic(restic, env, "snapshots", "--json")
+	var snaps []json.RawMessage
+	if err != nil || json.Unmarshal([]byte(out), &snaps) != nil || len(snaps) != 1 {
+		t.Fatalf("instantanés : %v %s", err, out)
+	}
+
+	// A revoked poste keeps its REST password but is refused.
+	postes, _ := c.Store.ListPostes(ctx, commune.ID)
+	if err := c.Store.RevokePoste(ctx, postes[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runRestic(restic, env, "snapshots", "--json", "--no-lock"); err == nil || !strings.Contains(out, "403") {
+		t.Fatalf("poste révoqué : %v\n%s", err, out)
+	}
+}
+
+func clientDuPoste(t *testing.T, dataDir string) *centralclient.Client {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(dataDir, "agent.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, err := st.Identity(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := readKey(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := centralclient.New(id.CentralURL, id.PosteID, key, id.CentralCert)
+	t.Cleanup(cl.HTTP.CloseIdleConnections)
+	return cl
+}
+
+// resticEnv is the environment the agent gives restic: no secret on the
+// command line.
+func resticEnv(t *testing.T, a *protocol.AccesSauvegarde) []string {
+	t.Helper()
+	dir := t.TempDir()
+	ca, mdp := filepath.Join(dir, "central.pem"), filepath.Join(dir, "depot.mdp")
+	if err := os.WriteFile(ca, []byte(a.CertificatPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mdp, []byte(a.MotDePasseDepot), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{
+		"RESTIC_REPOSITORY=" + a.Depot, "RESTIC_PASSWORD_FILE=" + mdp,
+		"RESTIC_REST_USERNAME=" + a.Utilisateur, "RESTIC_REST_PASSWORD=" + a.MotDePasseREST,
+		"RESTIC_CACERT=" + ca, "RESTIC_CACHE_DIR=" + filepath.Join(dir, "cache"), "HOME=" + dir,
+	}
+}
+
+func runRestic(bin string, env []string, args ...string) (string, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// resticBin finds restic 0.18 (installer/deps.sh puts it in GOPATH/bin).
+func resticBin(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"restic", filepath.Join(os.Getenv("HOME"), "go", "bin", "restic")} {
+		if full, err := exec.LookPath(p); err == nil {
+			if out, _ := exec.Command(full, "version").Output(); bytes.Contains(out, []byte("restic 0.1")) && !bytes.Contains(out, []byte("restic 0.14")) {
+				return full
+			}
+		}
+	}
+	if gopath, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		if p := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "restic"); fileExists(p) {
+			return p
+		}
+	}
+	t.Skip("restic 0.18 introuvable : lancez installer/deps.sh (make deps) pour l'installer")
+	return ""
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
