@@ -90,6 +90,20 @@ type Store interface {
 	// it was already recorded (it must not go twice).
 	MarkResume(ctx context.Context, communeID, utilisateurID, jour string, now time.Time) (bool, error)
 
+	// ListSauvegardes returns the last limit backup reports of a commune
+	// (recorded from its postes' "sauvegarde.terminee" operations), newest
+	// first.
+	ListSauvegardes(ctx context.Context, communeID string, limit int) ([]*xdemat.Sauvegarde, error)
+	// BilansSauvegarde returns the backup state of every commune, by name,
+	// counting the backups run since since.
+	BilansSauvegarde(ctx context.Context, since time.Time) ([]*BilanSauvegarde, error)
+	// QuotaSauvegarde returns the commune's backup space in bytes:
+	// xdemat.QuotaSauvegardeDefaut unless the SPL changed it.
+	QuotaSauvegarde(ctx context.Context, communeID string) (int64, error)
+	// SetQuotaSauvegarde sets the commune's backup space in bytes; octets ≤ 0
+	// goes back to xdemat.QuotaSauvegardeDefaut. ENOTFOUND.
+	SetQuotaSauvegarde(ctx context.Context, communeID string, octets int64, now time.Time) error
+
 	// --- tenant group ---
 
 	// ApplyOperations records ops of the poste in ctx and returns the new
@@ -108,6 +122,10 @@ type Store interface {
 	// its envois; lue/faite keep the earliest date) and relayed to every poste
 	// of the commune as an event of the same type and payload. A malformed
 	// payload of those types refuses the batch (EINVALID, nothing stored).
+	//
+	// New ops of type xdemat.OperationSauvegardeTerminee are recorded as the
+	// commune's backup reports (once per report ID, PosteID forced to the
+	// sending poste), not relayed; a malformed one refuses the batch too.
 	ApplyOperations(ctx context.Context, ops []*xdemat.Operation, now time.Time) (ack int64, err error)
 	// Ack returns the last acknowledged Seq of the poste in ctx.
 	Ack(ctx context.Context) (int64, error)

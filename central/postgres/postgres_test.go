@@ -46,8 +46,8 @@ func TestReopen(t *testing.T) {
 	if err := s.DB().QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Fatalf("%d migrations recorded, want 2", n)
+	if n != 3 {
+		t.Fatalf("%d migrations recorded, want 3", n)
 	}
 }
 

@@ -55,8 +55,8 @@ func TestReopen(t *testing.T) {
 	if err := s.DB().QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Fatalf("%d migrations recorded, want 2", n)
+	if n != 3 {
+		t.Fatalf("%d migrations recorded, want 3", n)
 	}
 	var mode string
 	if err := s.DB().QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {

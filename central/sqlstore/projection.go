@@ -18,6 +18,9 @@ type projection struct {
 	etat         *xdemat.NotificationEtat
 	utilisateur  *xdemat.Utilisateur
 	preferences  *xdemat.Preferences
+	// sauvegarde is a backup report: recorded for the SPL's console, not
+	// relayed (the postes keep their own history).
+	sauvegarde *xdemat.Sauvegarde
 }
 
 // payload returns what the relayed event carries: the payload as checked,
@@ -53,6 +56,9 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 	case xdemat.OperationPreferencesEnregistrees:
 		pr.preferences = new(xdemat.Preferences)
 		target = pr.preferences
+	case xdemat.OperationSauvegardeTerminee:
+		pr.sauvegarde = new(xdemat.Sauvegarde)
+		target = pr.sauvegarde
 	default:
 		return nil, nil
 	}
@@ -87,6 +93,10 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 		e.Le, pr.objet = ts(e.Le), e.ID
 	case pr.utilisateur != nil:
 		err, pr.objet = checkUtilisateur(pr.utilisateur, communeID), pr.utilisateur.ID
+	case pr.sauvegarde != nil:
+		sv := pr.sauvegarde
+		err, pr.objet = sv.Validate(), sv.ID
+		sv.Debut, sv.Fin = ts(sv.Debut), ts(sv.Fin)
 	default:
 		err, pr.objet = checkPreferences(pr.preferences), pr.preferences.UtilisateurID
 	}
@@ -101,6 +111,9 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 func (t tx) project(ctx context.Context, a *appender, p *xdemat.Poste, pr *projection, now time.Time) error {
 	var err error
 	switch {
+	case pr.sauvegarde != nil:
+		pr.sauvegarde.PosteID = p.ID
+		return t.insertSauvegarde(ctx, p, pr.sauvegarde, now)
 	case pr.notification != nil:
 		_, err = t.insertNotification(ctx, pr.notification, now)
 	case pr.etat != nil:
