@@ -1,12 +1,8 @@
 package api
 
 import (
-	"context"
-	"crypto/sha256"
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"xdemat"
 	"xdemat/central/backuprepo"
@@ -97,32 +93,4 @@ func (s *Server) handleCleSauvegarde(w http.ResponseWriter, r *http.Request, bod
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// SeuilSauvegarde raises the notification of a commune whose backup space
-// crossed 80 % or 100 % of its quota. Its ID is made of the commune, the
-// threshold and the day, so that restic's retries raise it once a day.
-func SeuilSauvegarde(ctx context.Context, store interface {
-	RaiseNotification(context.Context, *xdemat.Notification) error
-}, communeID string, fraction float64, utilise, quota int64, now time.Time) error {
-	typ, titre, texte := xdemat.NotificationSauvegardeQuota80, "Espace de sauvegarde occupé à 80 %",
-		fmt.Sprintf("La sauvegarde de la commune occupe %s sur %s. Au-delà, plus rien ne sera sauvegardé : faites le tri dans les dossiers sauvegardés ou demandez à la SPL d'agrandir l'espace.", xdemat.Octets(utilise), xdemat.Octets(quota))
-	if fraction >= 1 {
-		typ, titre, texte = xdemat.NotificationSauvegardeQuotaAtteint, "Espace de sauvegarde plein : plus rien n'est sauvegardé",
-			fmt.Sprintf("La sauvegarde de la commune a atteint son espace de %s. Les nouvelles sauvegardes sont refusées : contactez la SPL pour agrandir l'espace.", xdemat.Octets(quota))
-	}
-	tn, _ := xdemat.TypeNotificationParCode(typ)
-	return store.RaiseNotification(ctx, &xdemat.Notification{
-		ID: uuidDe(communeID, typ, now.Format("2006-01-02")), CommuneID: communeID, Type: typ, Severite: tn.Severite,
-		Titre: titre, Texte: texte, Objet: xdemat.Lien{Ecran: "sauvegarde"}, CreeLe: now,
-	})
-}
-
-// uuidDe returns a UUID (version 8, RFC 9562) determined by parts.
-func uuidDe(parts ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	b := h[:16]
-	b[6] = b[6]&0x0f | 0x80
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -369,9 +369,13 @@ func (s *Server) deposer(w http.ResponseWriter, r *http.Request, c chemin, p str
 		return
 	}
 	quota := s.quota(c.commune)
-	s.mu.Lock()
-	used, err := s.usageLocked(c.commune)
-	s.mu.Unlock()
+	used, err := s.Utilise(c.commune)
+	if err == nil && r.ContentLength > 0 && used+r.ContentLength > quota {
+		// The cached usage may be stale (a retention run by the command
+		// line, in another process): count again before refusing.
+		s.Recompter(c.commune)
+		used, err = s.Utilise(c.commune)
+	}
 	if err != nil {
 		s.interne(w, "espace utilisé", err)
 		return

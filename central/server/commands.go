@@ -31,6 +31,9 @@ Utilisation :
   xdemat-central [options] utilisateur create -commune SIREN -nom NOM -prenom PRÉNOM -email ADRESSE -telephone 06… -role secretaire|maire|adjoint|elu
   xdemat-central [options] utilisateur list -commune SIREN
   xdemat-central [options] notification send -commune SIREN -type spl.message|spl.alerte -titre TITRE [-texte TEXTE] [-echeance 2026-12-01]
+  xdemat-central [options] sauvegarde list           état des sauvegardes de toutes les communes
+  xdemat-central [options] sauvegarde quota -commune SIREN -go 100   espace de sauvegarde (0 : celui de l'offre, 50 Go)
+  xdemat-central [options] sauvegarde retention [-commune SIREN]     appliquer maintenant la durée de conservation (3 mois)
   xdemat-central version
 
 (-commune accepte le SIREN ou l'identifiant de la commune.)
@@ -57,6 +60,8 @@ func (m *Main) flagSet(name string) *flag.FlagSet {
 	fs.StringVar(&m.SMTPFrom, "smtp-from", m.SMTPFrom, "adresse d'expédition des courriels (défaut : ne-pas-repondre@ l'hôte de -url)")
 	fs.StringVar(&m.SMS, "sms", m.SMS, "fournisseur de SMS : simulateur, ou aucun")
 	fs.IntVar(&m.ResumeHeure, "resume-heure", m.ResumeHeure, "heure du résumé quotidien par courriel (heure de Paris, 1 à 23)")
+	fs.IntVar(&m.RetentionHeure, "retention-heure", m.RetentionHeure, "heure où la durée de conservation des sauvegardes s'applique (heure de Paris, 0 à 23)")
+	fs.StringVar(&m.Restic, "restic", m.Restic, "programme restic (défaut : celui du PATH, ou de GOPATH/bin)")
 	return fs
 }
 
@@ -67,11 +72,11 @@ func (m *Main) parseCommand(args []string) error {
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
-	if name == "commune" || name == "code" || name == "poste" || name == "utilisateur" || name == "notification" {
+	if name == "commune" || name == "code" || name == "poste" || name == "utilisateur" || name == "notification" || name == "sauvegarde" {
 		if len(args) == 0 {
 			return fmt.Errorf("précisez l'action : xdemat-central %s %s", name, map[string]string{
 				"commune": "create|list", "code": "issue|list|revoke CODE", "poste": "list|revoke ID",
-				"utilisateur": "create|list", "notification": "send"}[name])
+				"utilisateur": "create|list", "notification": "send", "sauvegarde": "list|quota|retention"}[name])
 		}
 		name, args = name+" "+args[0], args[1:]
 	}
@@ -80,6 +85,7 @@ func (m *Main) parseCommand(args []string) error {
 	population := -1
 	var u userFlags
 	var n notificationFlags
+	gio := int64(-1)
 	switch name {
 	case "commune create":
 		fs.StringVar(&siren, "siren", "", "SIREN de la commune (9 chiffres)")
@@ -103,6 +109,11 @@ func (m *Main) parseCommand(args []string) error {
 		fs.StringVar(&n.titre, "titre", "", "titre de la notification")
 		fs.StringVar(&n.texte, "texte", "", "texte de la notification")
 		fs.StringVar(&n.echeance, "echeance", "", "date limite, AAAA-MM-JJ (facultative)")
+	case "sauvegarde quota":
+		fs.StringVar(&communeID, "commune", "", "SIREN ou identifiant de la commune")
+		fs.Int64Var(&gio, "go", -1, "espace de sauvegarde en Go (Gio) ; 0 rétablit celui de l'offre")
+	case "sauvegarde retention":
+		fs.StringVar(&communeID, "commune", "", "SIREN ou identifiant de la commune (défaut : toutes)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -159,6 +170,15 @@ func (m *Main) parseCommand(args []string) error {
 		default:
 			m.command = m.withStore(func(ctx context.Context) error { return m.sendNotification(ctx, communeID, n) })
 		}
+	case "sauvegarde list":
+		m.command = m.withStore(m.listSauvegardes)
+	case "sauvegarde quota":
+		if communeID == "" || gio < 0 {
+			return errors.New("indiquez la commune et l'espace : xdemat-central sauvegarde quota -commune SIREN -go 100")
+		}
+		m.command = m.withStore(func(ctx context.Context) error { return m.quotaSauvegarde(ctx, communeID, gio) })
+	case "sauvegarde retention":
+		m.command = m.withStore(func(ctx context.Context) error { return m.retentionSauvegardes(ctx, communeID) })
 	default:
 		return fmt.Errorf("commande inconnue %q : voir xdemat-central -h", name)
 	}

@@ -61,6 +61,11 @@ type Main struct {
 	SMTPFrom    string // sender address; "" = ne-pas-repondre@<host of the public address>
 	SMS         string // SMS provider: "simulateur" (the only one yet) or "" for none
 	ResumeHeure int    // hour of the daily digest, Europe/Paris
+	// RetentionHeure is the hour (Europe/Paris) the backups' retention runs.
+	RetentionHeure int
+	// Restic is the restic binary central runs for the retention; found on
+	// the PATH or in Go's bin folder when "".
+	Restic string
 
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
@@ -84,6 +89,9 @@ type Main struct {
 	purgeStop   chan struct{}
 	purgeDone   chan struct{}
 	dispatcher  *xpostit.Dispatcher
+	sauvegardes *sauvegardes
+	veilleStop  chan struct{}
+	veilleDone  chan struct{}
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -97,6 +105,7 @@ func NewMain() *Main {
 		ShutdownTimeout: 10 * time.Second,
 		SMS:             "simulateur",
 		ResumeHeure:     xpostit.DefaultHeureResume,
+		RetentionHeure:  DefaultRetentionHeure,
 		Stdout:          os.Stdout,
 		Stderr:          os.Stderr,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
@@ -169,6 +178,10 @@ func (m *Main) Close() error {
 		if m.purgeStop != nil {
 			close(m.purgeStop)
 			<-m.purgeDone
+		}
+		if m.veilleStop != nil {
+			close(m.veilleStop)
+			<-m.veilleDone
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
 		defer cancel()
@@ -316,6 +329,8 @@ func (m *Main) serve(ctx context.Context) error {
 	m.syncServer.RegisterOnShutdown(m.api.Drain)
 	m.purgeStop, m.purgeDone = make(chan struct{}), make(chan struct{})
 	go m.purgeUploads(24 * time.Hour)
+	m.veilleStop, m.veilleDone = make(chan struct{}), make(chan struct{})
+	go m.veilleSauvegardes(time.Hour)
 	m.adminServer = &http.Server{
 		Addr:              m.adminLn.Addr().String(),
 		Handler:           console.Handler(),
