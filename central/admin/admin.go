@@ -45,6 +45,9 @@ type Server struct {
 	// Fingerprint is the SHA-256 of the sync API's certificate, given to the
 	// agent at enrollment so that it checks the server from the first contact.
 	Fingerprint string
+	// Utilise returns the bytes a commune's backups take on central (nil:
+	// shown as 0, for a central without backups).
+	Utilise func(communeID string) (int64, error)
 	// Notifier is told when a revocation or a message appends events; may be nil.
 	Notifier central.EventNotifier
 	// Now is the clock; time.Now when nil.
@@ -56,7 +59,7 @@ type Server struct {
 	csrf     string
 }
 
-var pageNames = []string{"communes.html", "commune.html", "code.html", "revocation.html", "erreur.html"}
+var pageNames = []string{"communes.html", "commune.html", "code.html", "revocation.html", "erreur.html", "sauvegardes.html"}
 
 func (s *Server) init() {
 	s.initOnce.Do(func() {
@@ -77,6 +80,8 @@ func (s *Server) init() {
 			"etatCode":    s.codeState,
 			"codeActif":   func(c *xdemat.CodeEnrolement) bool { return c.Utilisable(s.Now()) == nil },
 			"statutEnvoi": central.LibelleStatutEnvoi,
+			"octets":      xdemat.Octets,
+			"duree":       dureeSauvegarde,
 			"canal": func(c string) string {
 				if c == central.CanalSMS {
 					return "SMS"
@@ -107,6 +112,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /communes/{id}/codes", s.handleIssueCode)
 	mux.HandleFunc("POST /communes/{id}/notifications", s.handleSendNotification)
 	mux.HandleFunc("GET /communes/{id}/codes/{code}", s.handleCode)
+	mux.HandleFunc("GET /sauvegardes", s.handleSauvegardes)
+	mux.HandleFunc("POST /communes/{id}/sauvegarde/quota", s.handleQuotaSauvegarde)
 	mux.HandleFunc("POST /communes/{id}/codes/{code}/revocation", s.handleRevokeCode)
 	mux.HandleFunc("GET /postes/{id}/revocation", s.handleConfirmRevokePoste)
 	mux.HandleFunc("POST /postes/{id}/revocation", s.handleRevokePoste)
@@ -200,6 +207,11 @@ type page struct {
 	Noms    map[string]string
 	Message messageForm
 	Envoye  bool // a message was just sent
+
+	Sauvegardes []ligneSauvegarde
+	Historique  []*xdemat.Sauvegarde
+	Espace      ligneSauvegarde
+	QuotaGo     string
 }
 
 type messageForm struct {
@@ -311,6 +323,9 @@ func (s *Server) communePage(r *http.Request, id string) (*page, error) {
 		p.Noms[u.ID] = u.NomComplet()
 	}
 	p.Message.Type = xdemat.NotificationMessageSPL
+	if err := s.sauvegardeCommune(r, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -298,6 +298,7 @@ func (m *Main) serve(ctx context.Context) error {
 		CentralURL:  m.centralURL(m.syncLn),
 		Fingerprint: m.fingerprint,
 		Notifier:    notifier,
+		Utilise:     sauvegarde.Depot.Utilise,
 		Logger:      m.Logger.With("service", "admin"),
 	}
 	if err := m.startDispatcher(console.CentralURL); err != nil {
