@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"xdemat"
 	"xdemat/central/api"
+	"xdemat/central/backuprepo"
 	"xdemat/central/blob"
 	"xdemat/central/sqlite"
 )
@@ -37,6 +39,9 @@ type Central struct {
 	Pin string
 	// Requests counts the requests that reached the handler.
 	Requests atomic.Int64
+	// Sauvegarde serves the communes' restic repositories under
+	// /restic/{communeID}/ (Sauvegarde.Depot.Dir), as central does.
+	Sauvegarde *api.Sauvegarde
 	// CloseStore closes the store once, whether a test or the cleanup asks.
 	CloseStore func()
 
@@ -58,12 +63,34 @@ func New(t testing.TB) *Central {
 	c := &Central{Store: store, Blobs: blobs, UploadDir: filepath.Join(dir, "televersements"), t: t}
 	c.CloseStore = sync.OnceFunc(func() { store.Close() })
 	t.Cleanup(c.CloseStore)
-	c.API = &api.Server{Store: store, Blobs: blobs, UploadDir: c.UploadDir, Logger: slog.New(slog.DiscardHandler)}
+	seq, err := backuprepo.OuvrirSequestre(filepath.Join(dir, "sauvegardes-cles"), filepath.Join(dir, "sauvegarde.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sauvegarde = &api.Sauvegarde{
+		Depot: &backuprepo.Server{
+			Dir:    filepath.Join(dir, "sauvegardes"),
+			Logger: slog.New(slog.DiscardHandler),
+			Quota: func(communeID string) int64 {
+				q, _ := store.QuotaSauvegarde(context.Background(), communeID)
+				return q
+			},
+			Seuil: func(communeID string, fraction float64, utilise, quota int64) {
+				backuprepo.AlerteQuota(context.Background(), store, communeID, fraction, utilise, quota, time.Now())
+			},
+		},
+		Jetons:    &backuprepo.Jetons{Dir: filepath.Join(dir, "sauvegardes-acces")},
+		Sequestre: seq,
+	}
+	c.API = &api.Server{Store: store, Blobs: blobs, UploadDir: c.UploadDir, Sauvegarde: c.Sauvegarde, Logger: slog.New(slog.DiscardHandler)}
 	h := c.API.Handler()
 	c.Srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.Requests.Add(1)
 		h.ServeHTTP(w, r)
 	}))
+	// Read at each request, after the server has its address.
+	c.Sauvegarde.URL = c.Srv.URL
+	c.Sauvegarde.CertificatPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Srv.Certificate().Raw}))
 	sum := sha256.Sum256(c.Srv.Certificate().Raw)
 	c.Pin = hex.EncodeToString(sum[:])
 	t.Cleanup(func() {
