@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +15,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"xdemat"
 )
@@ -303,4 +307,80 @@ func TestDepotAvecRestic(t *testing.T) {
 		b.must(env, "backup", "--host", "mairie", src)
 		b.must(env, "check")
 	})
+}
+
+// TestSauvegardeInterrompue kills restic in the middle of a backup (as a
+// power cut or a killed agent would): the next backup completes and the
+// repository checks clean.
+func TestSauvegardeInterrompue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restic réel")
+	}
+	b := nouveauBanc(t)
+	b.quota = 1 << 30
+	env := b.poste(posteA, communeA, "mot de passe du dépôt de la commune A")
+	src := t.TempDir()
+	for i := range 12 {
+		ecrire(t, filepath.Join(src, "Scans", fmt.Sprintf("scan-%02d.pdf", i)), aleatoire(4<<20))
+	}
+	b.must(env, "init")
+	avant, _ := b.srv.Utilise(communeA)
+
+	cmd := exec.Command(b.restic, "backup", "--host", "mairie", src)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Killed once the first packs reached central, not before.
+	for {
+		if n, _ := b.srv.Utilise(communeA); n > avant+4<<20 {
+			break
+		}
+		if cmd.ProcessState != nil {
+			t.Fatal("restic a fini avant d'être interrompu")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Frozen, its lock is alive: central's retention waits for the next day.
+	cmd.Process.Signal(syscall.SIGSTOP)
+	seq, err := OuvrirSequestre(filepath.Join(t.TempDir(), "cles"), filepath.Join(t.TempDir(), "sauvegarde.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seq.Deposer(communeA, "mot de passe du dépôt de la commune A"); err != nil {
+		t.Fatal(err)
+	}
+	ret := &Retention{Depot: b.srv, Sequestre: seq, Restic: b.restic}
+	if err := ret.Commune(t.Context(), communeA); !errors.Is(err, ErrVerrouille) {
+		t.Errorf("rétention pendant une sauvegarde : %v, ErrVerrouille attendu", err)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if got := snapshots(t, b, env); len(got) != 0 {
+		t.Fatalf("%d instantanés après l'interruption, aucun attendu", len(got))
+	}
+
+	// A backup takes a shared lock: the dead one's lock does not stop it.
+	b.must(env, "backup", "--host", "mairie", src)
+	if got := snapshots(t, b, env); len(got) != 1 {
+		t.Fatalf("%d instantanés, 1 attendu", len(got))
+	}
+	// check needs the repository alone: restic 0.18 never ignores a stale
+	// lock by itself, `unlock` removes it (the dead process was on this
+	// host; elsewhere a lock is stale after 30 minutes without refresh).
+	if out, err := b.run(env, "check"); err == nil {
+		t.Fatalf("check avant unlock : le verrou du processus tué devait gêner\n%s", out)
+	}
+	b.must(env, "unlock")
+	b.must(env, "check")
+	cible := t.TempDir()
+	b.must(env, "restore", "latest", "--target", cible)
+	for i := range 12 {
+		p := filepath.Join(src, "Scans", fmt.Sprintf("scan-%02d.pdf", i))
+		want, _ := os.ReadFile(p)
+		got, err := os.ReadFile(filepath.Join(cible, p))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s restauré différent (%v)", p, err)
+		}
+	}
 }

@@ -115,9 +115,17 @@ func (r *Retention) Commune(ctx context.Context, communeID string) error {
 		}
 	}
 	dir := filepath.Join(r.Depot.Dir, communeID)
+	env := append(environ(), "RESTIC_PASSWORD="+mdp)
+	// restic never skips a stale lock by itself: a poste killed in the middle
+	// of a backup would block the retention for good. `unlock` removes only
+	// the stale ones (not refreshed for 30 minutes, as central is another
+	// host); a running backup refreshes its lock every 5 minutes.
+	unlock := exec.CommandContext(ctx, bin, "-r", dir, "unlock", "--no-cache")
+	unlock.Env = env
+	unlock.Run()
 	cmd := exec.CommandContext(ctx, bin, "-r", dir, "forget", "--keep-within", xdemat.RetentionSauvegarde, "--prune",
 		"--group-by", "", "--json", "--no-cache")
-	cmd.Env = append(environ(), "RESTIC_PASSWORD="+mdp)
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr
 	err = cmd.Run()
