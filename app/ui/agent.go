@@ -38,4 +38,17 @@ type Agent interface {
 	Diagnostic(ctx context.Context) (*agent.Diagnostic, error)
 	// JournalTechnique returns the agent's technical log (text).
 	JournalTechnique(ctx context.Context) ([]byte, error)
+
+	EtatSauvegarde(ctx context.Context) (*agent.EtatSauvegarde, error)
+	ConfigurerSauvegarde(ctx context.Context, c agent.ConfigSauvegarde) error
+	// LancerSauvegarde returns at once; the progress comes as Flux events
+	// "sauvegarde" (agent.ProgressionSauvegarde), then "sauvegarde.terminee"
+	// (xdemat.Sauvegarde).
+	LancerSauvegarde(ctx context.Context) error
+	AnnulerSauvegarde(ctx context.Context) error
+	HistoriqueSauvegardes(ctx context.Context, limite int) ([]*xdemat.Sauvegarde, error)
+	Instantanes(ctx context.Context) ([]agent.Instantane, error)
+	ContenuInstantane(ctx context.Context, instantane, chemin string) ([]agent.EntreeInstantane, error)
+	// Restaurer runs until the files are back; cancelling ctx stops it.
+	Restaurer(ctx context.Context, d agent.DemandeRestauration) (*agent.ResultatRestauration, error)
 }

@@ -29,11 +29,10 @@ type barre struct {
 
 func newBarre(u *UI) *barre {
 	b := &barre{
-		u:         u,
-		icone:     widget.NewIcon(theme.NewDisabledResource(theme.RadioButtonCheckedIcon())),
-		connexion: widget.NewLabel("Connexion au service xdemat…"),
-		envois:    widget.NewLabel(""),
-		// Backups arrive with a later version: say so rather than imply one.
+		u:          u,
+		icone:      widget.NewIcon(theme.NewDisabledResource(theme.RadioButtonCheckedIcon())),
+		connexion:  widget.NewLabel("Connexion au service xdemat…"),
+		envois:     widget.NewLabel(""),
 		sauvegarde: widget.NewLabel("Sauvegarde : pas encore configurée"),
 		detail:     widget.NewLabel(""),
 		qui:        widget.NewLabel(""),
@@ -58,7 +57,19 @@ func (b *barre) rafraichir() {
 			}
 			b.afficher(st)
 		})
+		// An agent of an older version has no backup: the words stay.
+		if e, err := b.u.ag.EtatSauvegarde(ctx); err == nil {
+			b.u.surUI(func() { b.u.sauvegardeConnue(e) })
+		}
 	})
+}
+
+// afficherSauvegarde shows the words of the backup, coloured.
+func (b *barre) afficherSauvegarde(e *agent.EtatSauvegarde) {
+	texte, imp := b.u.resumeSauvegarde(e)
+	b.sauvegarde.Text = texte
+	b.sauvegarde.Importance = imp
+	b.sauvegarde.Refresh()
 }
 
 // afficher shows st with the words of app/etat.
@@ -77,6 +88,8 @@ func (b *barre) afficher(st *agent.SyncState) {
 		res = theme.NewErrorThemedResource(theme.RadioButtonCheckedIcon())
 	}
 	b.icone.SetResource(res)
+	// "cette nuit" becomes "hier" as time passes.
+	b.afficherSauvegarde(b.u.etatSauvegarde)
 	// A refusal needs a person: show it; otherwise the detail is a hint.
 	if d.Niveau == etat.NiveauErreur {
 		b.detail.Importance = widget.DangerImportance

@@ -31,6 +31,7 @@ type fauxAgent struct {
 	prefsRecues   []*xdemat.Preferences
 	appels        []string
 	technique     []byte
+	sauvegarde    sauvegardeFausse
 }
 
 func newFauxAgent() *fauxAgent {

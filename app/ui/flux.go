@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"xdemat"
 	"xdemat/agent"
 	"xdemat/agent/backoff"
 )
@@ -63,6 +64,14 @@ func (u *UI) evenement(ev agent.BusEvent) {
 				u.detail.recharger()
 			}
 		}
+	case "sauvegarde":
+		if p, ok := decoder[agent.ProgressionSauvegarde](ev.Data); ok {
+			u.progressionSauvegarde(p)
+		}
+	case "sauvegarde.terminee":
+		if s, ok := decoder[xdemat.Sauvegarde](ev.Data); ok {
+			u.sauvegardeTerminee(s)
+		}
 	case "utilisateurs":
 		if u.profil == nil {
 			u.connexion.rechargerProfils()
@@ -83,5 +92,42 @@ func (u *UI) toutRecharger() {
 	u.afficher(u.ecran)
 	if u.ecran != EcranAFaire {
 		u.afaire.recharger() // the menu's counter
+	}
+}
+
+// progressionSauvegarde follows a backup, a drill or a restore that runs.
+func (u *UI) progressionSauvegarde(p agent.ProgressionSauvegarde) {
+	if p.Type == typeRestauration {
+		if u.restauration != nil {
+			u.restauration.avancer(p)
+		}
+		return
+	}
+	e := agent.EtatSauvegarde{}
+	if u.etatSauvegarde != nil {
+		e = *u.etatSauvegarde
+	}
+	e.EnCours = &p
+	u.etatSauvegarde = &e
+	u.barre.afficherSauvegarde(&e)
+	u.sauvegarde.afficherEnCours(&p)
+}
+
+// sauvegardeTerminee says how a run ended and reloads the state it changed.
+func (u *UI) sauvegardeTerminee(s xdemat.Sauvegarde) {
+	if s.Type != typeRestauration {
+		u.sauvegarde.terminee(s)
+	}
+	if u.etatSauvegarde != nil {
+		e := *u.etatSauvegarde
+		e.EnCours = nil
+		u.etatSauvegarde = &e
+		u.barre.afficherSauvegarde(&e)
+	}
+	appelerSinon(u, func(ctx context.Context) (*agent.EtatSauvegarde, error) {
+		return u.ag.EtatSauvegarde(ctx)
+	}, u.sauvegardeConnue, func(error) bool { return true }) // the next event retries
+	if u.profil != nil && u.ecran == EcranSauvegarde {
+		u.sauvegarde.rechargerHistorique()
 	}
 }

@@ -41,6 +41,7 @@ func newMenu(u *UI) *menu {
 		titre,
 		entree(EcranAFaire, "À faire", theme.ListIcon()),
 		entree(EcranHistorique, "Historique", theme.HistoryIcon()),
+		entree(EcranSauvegarde, "Sauvegarde", theme.StorageIcon()),
 		entree(EcranParametres, "Paramètres", theme.SettingsIcon()),
 		entree(EcranDiagnostic, "À propos / diagnostic", theme.InfoIcon()),
 	)

@@ -4,7 +4,12 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"xdemat"
+	"xdemat/agent"
 )
+
+func avecSauvegardes() *fauxAgent { return communeDeTest().avecSauvegardes() }
 
 // TestRendu compares each screen with its master in testdata/ (markup, and
 // an image of the home page, the one the secretary sees every morning). To
@@ -25,6 +30,18 @@ func TestRendu(t *testing.T) {
 		{"historique", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Historique")) }, false},
 		{"parametres", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Paramètres")) }, true},
 		{"diagnostic", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "À propos")) }, false},
+		{"sauvegarde", avecSauvegardes, func(t *testing.T, u *UI) { ouvrirSauvegarde(t, u) }, true},
+		{"sauvegarde_en_cours", avecSauvegardes, func(t *testing.T, u *UI) {
+			p := ouvrirSauvegarde(t, u)
+			test.Tap(p.maintenant)
+			evenements(t, u, agent.BusEvent{Type: "sauvegarde", Data: agent.ProgressionSauvegarde{Type: xdemat.TypeSauvegarde, Fraction: 0.5,
+				FichiersFaits: 2406, FichiersTotal: 4812, OctetsFaits: 6 << 30, OctetsTotal: 12 << 30, FichierCourant: "/home/marie/Documents/Budget/budget-2026.ods"}})
+		}, true},
+		{"restauration", avecSauvegardes, func(t *testing.T, u *UI) {
+			r := restaurationOuverte(t, u)
+			entrer(t, r, "Documents")
+			r.liste.Select(1)
+		}, true},
 	} {
 		t.Run(tc.nom, func(t *testing.T) {
 			ag := tc.agent()

@@ -76,12 +76,21 @@ type UI struct {
 	historique *pageHistorique
 	parametres *pageParametres
 	diagnostic *pageDiagnostic
+	sauvegarde *pageSauvegarde
 	detail     *vueNotification
 	connexion  *pageConnexion
 	corps      *fyne.Container // the page
 	racine     *fyne.Container // menu + page + status bar, or the login
 	principal  fyne.CanvasObject
 	demarre    bool
+
+	// etatSauvegarde is the last backup state known (page and status bar).
+	etatSauvegarde *agent.EtatSauvegarde
+	// restauration is the restore dialog opened last, nil before.
+	restauration *restauration
+	// choisirDossier asks the secretary for a folder and calls ok with its
+	// path, not at all when she cancels; tests answer it themselves.
+	choisirDossier func(ok func(chemin string))
 }
 
 // Screens: menu entries and deep link targets.
@@ -91,6 +100,7 @@ const (
 	EcranParametres   = "parametres"
 	EcranDiagnostic   = "diagnostic"
 	EcranNotification = "notification"
+	EcranSauvegarde   = "sauvegarde" // xdemat.ServiceSauvegarde: the backup notifications link there
 )
 
 // New builds the UI in w; call Demarrer to load it.
@@ -103,12 +113,14 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 		lien:   opts.Lien,
 	}
 	u.lancerFlux = func() { go u.suivreFlux(u.ctx) }
+	u.choisirDossier = u.dialogueDossier
 	u.barre = newBarre(u)
 	u.menu = newMenu(u)
 	u.afaire = newPageAFaire(u)
 	u.historique = newPageHistorique(u)
 	u.parametres = newPageParametres(u)
 	u.diagnostic = newPageDiagnostic(u)
+	u.sauvegarde = newPageSauvegarde(u)
 	u.detail = newVueNotification(u)
 	u.connexion = newPageConnexion(u)
 	u.corps = container.NewStack()
@@ -149,6 +161,8 @@ func (u *UI) Ouvrir(l xdemat.Lien) {
 		u.afficher(EcranParametres)
 	case EcranDiagnostic:
 		u.afficher(EcranDiagnostic)
+	case EcranSauvegarde:
+		u.afficher(EcranSauvegarde)
 	case EcranNotification:
 		u.detail.ouvrirParID(l.ID)
 	default:
@@ -172,6 +186,9 @@ func (u *UI) afficher(ecran string) {
 	case EcranDiagnostic:
 		page = u.diagnostic.objet
 		u.diagnostic.recharger()
+	case EcranSauvegarde:
+		page = u.sauvegarde.objet
+		u.sauvegarde.recharger()
 	case EcranNotification:
 		page = u.detail.objet
 		u.detail.recharger()
@@ -294,6 +311,26 @@ func (u *UI) message(titre, texte string) {
 	l.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(titre, "Fermer", largeurFixe(420, l), u.win)
 	d.Show()
+}
+
+// sauvegardeConnue shows a new backup state on the page and the status bar.
+func (u *UI) sauvegardeConnue(e *agent.EtatSauvegarde) {
+	u.etatSauvegarde = e
+	u.barre.afficherSauvegarde(e)
+	u.sauvegarde.afficher(e)
+}
+
+// dialogueDossier is choisirDossier with Fyne's folder dialog.
+func (u *UI) dialogueDossier(ok func(chemin string)) {
+	dialog.ShowFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil {
+			u.erreur(xdemat.Errorf(xdemat.EINVALID, "Ce dossier ne peut pas être ouvert : choisissez-en un autre."))
+			return
+		}
+		if l != nil {
+			ok(l.Path())
+		}
+	}, u.win)
 }
 
 // maintenant is the clock of displayed dates.

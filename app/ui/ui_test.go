@@ -159,6 +159,7 @@ func TestNavigation(t *testing.T) {
 		page  fyne.CanvasObject
 	}{
 		{"l'historique du poste", "Historique", EcranHistorique, u.historique.objet},
+		{"la sauvegarde", "Sauvegarde", EcranSauvegarde, u.sauvegarde.objet},
 		{"les paramètres", "Paramètres", EcranParametres, u.parametres.objet},
 		{"le diagnostic", "À propos", EcranDiagnostic, u.diagnostic.objet},
 		{"retour à la liste à faire", "À faire", EcranAFaire, u.afaire.objet},
@@ -258,6 +259,7 @@ func TestLienProfond(t *testing.T) {
 		{"le diagnostic", "xdemat://diagnostic", EcranDiagnostic, ""},
 		{"les paramètres", "xdemat://parametres", EcranParametres, ""},
 		{"l'historique", "xdemat://historique", EcranHistorique, ""},
+		{"la sauvegarde", "xdemat://sauvegarde", EcranSauvegarde, ""},
 		{"un écran inconnu ouvre le détail", "xdemat://actes/" + idRefus, EcranNotification, "Un envoi a été refusé par la SPL"},
 		{"une notification absente le dit", "xdemat://notification/" + idAutre, EcranNotification, "Notification introuvable"},
 	} {
