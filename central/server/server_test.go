@@ -238,6 +238,10 @@ func TestLigneDeCommande(t *testing.T) {
 		{"aucune commune", []string{"commune", "list"}, "", "Aucune commune"},
 		{"aucun poste", []string{"poste", "list"}, "", "Aucun poste"},
 		{"options communes après la commande", []string{"code", "list", "-data", dir}, "", "Aucun code"},
+		{"espace de sauvegarde sans commune", []string{"sauvegarde", "quota", "-go", "100"}, "indiquez la commune et l'espace", ""},
+		{"espace de sauvegarde d'une commune inconnue", []string{"sauvegarde", "quota", "-commune", "215100009", "-go", "100"}, "Aucune commune de SIREN", ""},
+		{"sauvegardes sans commune", []string{"sauvegarde", "list"}, "", "DERNIÈRE RÉUSSIE"},
+		{"conservation sans dépôt", []string{"sauvegarde", "retention"}, "", "appliquée"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.nom, func(t *testing.T) {
