@@ -45,6 +45,9 @@ type Restic struct {
 	// Arret is how long restic has, after an interrupt, to end cleanly
 	// (release its lock) before it is killed.
 	Arret time.Duration
+	// Images is how many progress lines per second restic prints; 0 means
+	// one, enough for the app's bar and cheap for restic.
+	Images int
 }
 
 // Trouver returns the restic to use: next to the agent's executable first
@@ -138,7 +141,8 @@ func (r *Restic) env() []string {
 		}
 	}
 	d := r.Depot
-	env = append(env, "RESTIC_REPOSITORY="+d.URL, "RESTIC_PASSWORD_FILE="+d.FichierMotDePasse, "RESTIC_PROGRESS_FPS=1")
+	images := max(r.Images, 1)
+	env = append(env, "RESTIC_REPOSITORY="+d.URL, "RESTIC_PASSWORD_FILE="+d.FichierMotDePasse, fmt.Sprintf("RESTIC_PROGRESS_FPS=%d", images))
 	if d.Utilisateur != "" {
 		env = append(env, "RESTIC_REST_USERNAME="+d.Utilisateur, "RESTIC_REST_PASSWORD="+d.MotDePasseREST)
 	}
@@ -345,4 +349,35 @@ func (r *Restic) Check(ctx context.Context, subset string) error {
 		args = append(args, "--read-data-subset", subset)
 	}
 	return r.run(ctx, nil, args...)
+}
+
+// Noeud is a file or folder of a snapshot, from restic ls --json.
+type Noeud struct {
+	Nom     string    `json:"name"`
+	Type    string    `json:"type"` // "file", "dir", "symlink"…
+	Chemin  string    `json:"path"`
+	Taille  int64     `json:"size"`
+	Modifie time.Time `json:"mtime"`
+	Struct  string    `json:"struct_type"`
+}
+
+// Ls lists what a snapshot holds directly under dir ("/" for its top).
+func (r *Restic) Ls(ctx context.Context, instantane, dir string) ([]Noeud, error) {
+	var out []Noeud
+	err := r.run(ctx, func(l []byte) {
+		var n Noeud
+		if json.Unmarshal(l, &n) == nil && n.Struct == "node" && n.Chemin != dir && parent(n.Chemin) == dir {
+			out = append(out, n)
+		}
+	}, "ls", "--json", "--no-lock", instantane, dir)
+	return out, err
+}
+
+// parent returns the folder of a snapshot path (always with forward slashes).
+func parent(p string) string {
+	i := strings.LastIndex(p, "/")
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
 }

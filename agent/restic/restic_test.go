@@ -95,6 +95,10 @@ func TestSauvegardeEtRestauration(t *testing.T) {
 	if got, err := os.ReadFile(filepath.Join(cible, p)); err != nil || !bytes.Equal(got, acte) {
 		t.Fatalf("fichier restauré différent (%v)", err)
 	}
+	noeuds, err := r.Ls(ctx, snaps[0].ID, filepath.Join(src, "Actes"))
+	if err != nil || len(noeuds) != 1 || noeuds[0].Nom != "arrete-2026-031.pdf" || noeuds[0].Taille != 200<<10 || noeuds[0].Type != "file" {
+		t.Fatalf("contenu du dossier Actes : %+v %v", noeuds, err)
+	}
 	if err := r.Check(ctx, "1/2"); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +140,7 @@ func TestAnnulation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restic réel")
 	}
-	r := &Restic{Bin: bin(t), Depot: depotLocal(t, "mot de passe"), Arret: 10 * time.Second}
+	r := &Restic{Bin: bin(t), Depot: depotLocal(t, "mot de passe"), Arret: 10 * time.Second, Images: 20}
 	if err := r.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
