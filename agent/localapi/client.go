@@ -523,3 +523,64 @@ func (c *Client) JournalTechnique(ctx context.Context) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// EtatSauvegarde returns what the "Sauvegarde" page shows.
+func (c *Client) EtatSauvegarde(ctx context.Context) (*agent.EtatSauvegarde, error) {
+	var e agent.EtatSauvegarde
+	if err := c.call(ctx, http.MethodGet, "/v1/sauvegarde", nil, &e); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// ConfigurerSauvegarde records the backup settings (journaled under the session user).
+func (c *Client) ConfigurerSauvegarde(ctx context.Context, cfg agent.ConfigSauvegarde) error {
+	return c.call(ctx, http.MethodPut, "/v1/sauvegarde/reglages", cfg, nil)
+}
+
+// LancerSauvegarde starts a backup now; its progress comes on the Flux
+// ("sauvegarde", then "sauvegarde.terminee").
+func (c *Client) LancerSauvegarde(ctx context.Context) error {
+	return c.call(ctx, http.MethodPost, "/v1/sauvegarde/lancer", nil, nil)
+}
+
+// AnnulerSauvegarde stops the backup in progress.
+func (c *Client) AnnulerSauvegarde(ctx context.Context) error {
+	return c.call(ctx, http.MethodPost, "/v1/sauvegarde/annuler", nil, nil)
+}
+
+// HistoriqueSauvegardes returns the last runs, newest first.
+func (c *Client) HistoriqueSauvegardes(ctx context.Context, limite int) ([]*xdemat.Sauvegarde, error) {
+	var h []*xdemat.Sauvegarde
+	err := c.call(ctx, http.MethodGet, "/v1/sauvegarde/historique?limite="+strconv.Itoa(limite), nil, &h)
+	return h, err
+}
+
+// Instantanes lists the commune's backups, newest first.
+func (c *Client) Instantanes(ctx context.Context) ([]agent.Instantane, error) {
+	var l []agent.Instantane
+	err := c.call(ctx, http.MethodGet, "/v1/sauvegarde/instantanes", nil, &l)
+	return l, err
+}
+
+// ContenuInstantane lists a folder of a backup ("" for its top).
+func (c *Client) ContenuInstantane(ctx context.Context, instantane, chemin string) ([]agent.EntreeInstantane, error) {
+	var l []agent.EntreeInstantane
+	err := c.call(ctx, http.MethodGet, "/v1/sauvegarde/instantanes/"+url.PathEscape(instantane)+"?chemin="+url.QueryEscape(chemin), nil, &l)
+	return l, err
+}
+
+// Restaurer restores files of a backup; cancelling ctx stops it.
+func (c *Client) Restaurer(ctx context.Context, d agent.DemandeRestauration) (*agent.ResultatRestauration, error) {
+	var out resultatRestauration
+	if err := c.call(ctx, http.MethodPost, "/v1/sauvegarde/restaurer", d, &out); err != nil {
+		return nil, err
+	}
+	if out.Erreur != nil {
+		return nil, &xdemat.Error{Code: out.Erreur.Code, Message: out.Erreur.Message}
+	}
+	if out.Resultat == nil {
+		return nil, xdemat.Errorf(xdemat.EUNAVAILABLE, "La restauration s'est interrompue sans réponse du service xdemat : réessayez.")
+	}
+	return out.Resultat, nil
+}

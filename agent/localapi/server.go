@@ -72,6 +72,8 @@ type Server struct {
 	Boucles   func() map[string]string // each loop's state (agent.Status.Boucles); may be nil
 	// JournalTechnique serves GET /v1/diagnostic/journal-technique; may be nil.
 	JournalTechnique *agent.JournalTechnique
+	// Sauvegardes serves the /v1/sauvegarde routes; nil: they answer 503.
+	Sauvegardes Sauvegardes
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -187,6 +189,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT /v1/preferences", s.enregistrerPreferences)
 	mux.HandleFunc("GET /v1/diagnostic", s.diagnostic)
 	mux.HandleFunc("GET /v1/diagnostic/journal-technique", s.journalTechnique)
+	s.routesSauvegarde(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Cette fonction n'existe pas dans le service xdemat de ce poste : mettez à jour l'application xdemat."))
 	})

@@ -21,6 +21,7 @@ import (
 	"xdemat/agent/inbox"
 	"xdemat/agent/localapi"
 	"xdemat/agent/outbox"
+	"xdemat/agent/sauvegarde"
 	"xdemat/agent/sqlite"
 	"xdemat/central/blob"
 )
@@ -48,6 +49,8 @@ type Main struct {
 	Status           *agent.Status
 	API              *localapi.Server
 	JournalTechnique *agent.JournalTechnique
+	// Sauvegarde runs the nightly backup (restic).
+	Sauvegarde *sauvegarde.Service
 
 	lock   *lockFile
 	closed bool // the store was closed
@@ -111,10 +114,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Bus = agent.NewBus()
 	m.Status = &agent.Status{Store: m.Store, Bus: m.Bus, Logger: m.Logger.With("service", "status")}
+	m.Sauvegarde = &sauvegarde.Service{Store: m.Store, DataDir: m.DataDir, Bus: m.Bus, Logger: m.Logger.With("service", "sauvegarde")}
 	m.API = &localapi.Server{
 		Store: m.Store, Blobs: m.Blobs, Bus: m.Bus, Logger: m.Logger.With("service", "localapi"),
 		State: m.Status.State, Kick: m.kick,
 		Version: version, DemarreLe: time.Now(), Boucles: m.Status.Boucles, JournalTechnique: m.JournalTechnique,
+		Sauvegardes: m.Sauvegarde,
 	}
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)
 	ready := make(chan struct{})
@@ -124,6 +129,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Services: []agent.Service{
 			&apiService{server: m.API, dataDir: m.DataDir, ready: ready},
 			&syncService{m: m},
+			m.Sauvegarde,
 		},
 	}
 	ctx, m.cancel = context.WithCancel(ctx)
@@ -220,6 +226,8 @@ func (s *syncService) Run(ctx context.Context) error {
 	}
 	client := centralclient.New(id.CentralURL, id.PosteID, key, id.CentralCert)
 	defer client.HTTP.CloseIdleConnections()
+	m.Sauvegarde.Relier(client)
+	defer m.Sauvegarde.Relier(nil)
 	ob := outbox.New(m.Store, m.Blobs, client, m.Status, m.Logger.With("service", "outbox"))
 	ob.MaxBackoff = m.RetryMax
 	ib := inbox.New(m.Store, client, m.Status, m.Bus, m.Logger.With("service", "inbox"))
