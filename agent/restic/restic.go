@@ -79,6 +79,14 @@ func existe(p string) bool {
 	return err == nil && !info.IsDir()
 }
 
+// Exit codes the agent acts upon.
+const (
+	// CodePartiel: some files could not be read; the snapshot was made.
+	CodePartiel = codePartiel
+	// CodeVerrou: the repository is locked (maybe by a restic that was killed).
+	CodeVerrou = codeVerrou
+)
+
 // Codes de sortie de restic 0.18 (doc/075_scripting.rst).
 const (
 	codeOK         = 0
@@ -380,4 +388,16 @@ func parent(p string) string {
 		return "/"
 	}
 	return p[:i]
+}
+
+// Fichiers lists every file of a snapshot.
+func (r *Restic) Fichiers(ctx context.Context, instantane string) ([]Noeud, error) {
+	var out []Noeud
+	err := r.run(ctx, func(l []byte) {
+		var n Noeud
+		if json.Unmarshal(l, &n) == nil && n.Struct == "node" && n.Type == "file" {
+			out = append(out, n)
+		}
+	}, "ls", "--json", "--no-lock", instantane)
+	return out, err
 }
