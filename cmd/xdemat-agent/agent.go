@@ -37,6 +37,9 @@ Utilisation :
   xdemat-agent enroll -central URL -code CODE [-empreinte SHA256] [-data DOSSIER]
                                               enrôler ce poste pour sa commune
   xdemat-agent status [-data DOSSIER]         afficher l'état de synchronisation
+  xdemat-agent restaurer [-instantane ID] [-cible DOSSIER] [-data DOSSIER]
+                                              remettre la sauvegarde de la commune sur ce
+                                              poste (nouveau PC, après l'enrôlement)
   xdemat-agent install|uninstall|start|stop [-data DOSSIER]
                                               gérer le service système
   xdemat-agent version

@@ -38,6 +38,8 @@ func Execute(ctx context.Context, args []string, out io.Writer) error {
 		return enroll(ctx, args, out)
 	case "status":
 		return status(ctx, args, out)
+	case "restaurer":
+		return restaurer(ctx, args, out)
 	case "version":
 		fmt.Fprintln(out, "xdemat-agent", xdemat.Version)
 		return nil
