@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -17,18 +18,24 @@ import (
 // TailleEchantillon is how many files the monthly drill restores.
 const TailleEchantillon = 10
 
-// exerciceDu reports whether the monthly restore drill is due.
+// exerciceDu reports whether the monthly restore drill is due: a month
+// after the last one, or after the first good backup (right after it there
+// is little to check, and the secretary's first evening stays free).
 func (s *Service) exerciceDu(ctx context.Context) (bool, error) {
 	hist, err := s.Store.Sauvegardes(ctx, 500)
 	if err != nil {
 		return false, err
 	}
+	var premiere time.Time
 	for _, h := range hist {
 		if h.Type == xdemat.TypeExercice {
 			return s.Now().Sub(h.Debut) >= PeriodeExercice, nil
 		}
+		if h.Statut.Reussie() {
+			premiere = h.Debut
+		}
 	}
-	return true, nil
+	return !premiere.IsZero() && s.Now().Sub(premiere) >= PeriodeExercice, nil
 }
 
 // Exercice is the monthly restore drill: restic checks a tenth of the

@@ -82,3 +82,28 @@ func TestEtatAvantEnrolement(t *testing.T) {
 		t.Fatal("sauvegarde sans dossier ni enrôlement acceptée")
 	}
 }
+
+func TestExerciceDu(t *testing.T) {
+	now := time.Date(2026, 11, 25, 2, 30, 0, 0, time.UTC)
+	ok := func(typ string, jours int) *xdemat.Sauvegarde {
+		return &xdemat.Sauvegarde{Type: typ, Statut: xdemat.SauvegardeReussie, Debut: now.AddDate(0, 0, -jours)}
+	}
+	for _, tt := range []struct {
+		name string
+		hist []*xdemat.Sauvegarde // newest first
+		want bool
+	}{
+		{"aucune sauvegarde : rien à vérifier", nil, false},
+		{"première sauvegarde de cette nuit : pas encore", []*xdemat.Sauvegarde{ok(xdemat.TypeSauvegarde, 0)}, false},
+		{"sauvegardes depuis plus d'un mois, jamais vérifiées", []*xdemat.Sauvegarde{ok(xdemat.TypeSauvegarde, 0), ok(xdemat.TypeSauvegarde, 31)}, true},
+		{"vérifiée il y a dix jours", []*xdemat.Sauvegarde{ok(xdemat.TypeSauvegarde, 0), ok(xdemat.TypeExercice, 10), ok(xdemat.TypeSauvegarde, 60)}, false},
+		{"vérifiée il y a un mois", []*xdemat.Sauvegarde{ok(xdemat.TypeSauvegarde, 0), ok(xdemat.TypeExercice, 30)}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Service{Store: &faux{hist: tt.hist}, Now: func() time.Time { return now }}
+			if got, err := s.exerciceDu(context.Background()); err != nil || got != tt.want {
+				t.Fatalf("%v %v, attendu %v", got, err, tt.want)
+			}
+		})
+	}
+}

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"xdemat"
+	"xdemat/agent"
 	"xdemat/agent/centralclient"
+	"xdemat/agent/localapi"
 	"xdemat/agent/sqlite"
 	"xdemat/central/protocol"
 )
@@ -147,3 +149,134 @@ func resticBin(t *testing.T) string {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestSauvegardeDeLaMairie: the secretary chooses a folder, backs up from
+// the app, and restores a file elsewhere and then to its place; the report
+// reaches central, and the repository password is escrowed there.
+func TestSauvegardeDeLaMairie(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restic réel")
+	}
+	restic := resticBin(t)
+	ctx := context.Background()
+	c := startCentral(t, shortTempDir(t), "127.0.0.1:0")
+	commune, code := newCommune(t, c.Store, "Saint-Dizier", "215204132")
+	dataDir := shortTempDir(t)
+	enrollAgent(t, c, code, dataDir)
+	m := startAgent(t, dataDir)
+	m.Sauvegarde.Restic = restic
+	defer m.Close()
+	cl, err := localapi.Dial(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	p, err := cl.EnregistrerUtilisateur(ctx, xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Anne", Nom: "Lefèvre", Role: xdemat.RoleSecretaire, Actif: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.OuvrirSession(ctx, p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	docs := t.TempDir()
+	registre := filepath.Join(docs, "Registre", "deliberations-2026.pdf")
+	original := bytes.Repeat([]byte("Délibération n° 2026-014 "), 20000)
+	os.MkdirAll(filepath.Dir(registre), 0o700)
+	if err := os.WriteFile(registre, original, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ConfigurerSauvegarde(ctx, agent.ConfigSauvegarde{Active: true, Heure: 2, Dossiers: []string{"relatif"}}); xdemat.ErrorCode(err) != xdemat.EINVALID {
+		t.Fatalf("dossier relatif : %v", err)
+	}
+	if err := cl.ConfigurerSauvegarde(ctx, agent.ConfigSauvegarde{Active: true, Heure: 2, Dossiers: []string{docs}}); err != nil {
+		t.Fatal(err)
+	}
+	// The first night is already due (never backed up): the service may
+	// have started it on its own, then "Sauvegarder maintenant" says so.
+	if err := cl.LancerSauvegarde(ctx); err != nil && xdemat.ErrorCode(err) != xdemat.ECONFLICT {
+		t.Fatal(err)
+	}
+	var derniere *xdemat.Sauvegarde
+	attendreQue(t, "la sauvegarde se termine", func() bool {
+		h, err := cl.HistoriqueSauvegardes(ctx, 5)
+		if err == nil && len(h) > 0 {
+			derniere = h[0]
+			return true
+		}
+		return false
+	})
+	if derniere.Statut != xdemat.SauvegardeReussie || derniere.FichiersNouveaux < 2 || derniere.Instantane == "" {
+		t.Fatalf("sauvegarde : %+v", derniere)
+	}
+	var etat *agent.EtatSauvegarde
+	attendreQue(t, "plus aucune sauvegarde en cours", func() bool {
+		etat, err = cl.EtatSauvegarde(ctx)
+		return err == nil && etat.EnCours == nil
+	})
+	if etat.DerniereReussie == nil || etat.Quota != xdemat.QuotaSauvegardeDefaut || etat.Prochaine.IsZero() {
+		t.Fatalf("état : %+v", etat)
+	}
+
+	snaps, err := cl.Instantanes(ctx)
+	if err != nil || len(snaps) == 0 {
+		t.Fatalf("instantanés : %+v %v", snaps, err)
+	}
+	contenu, err := cl.ContenuInstantane(ctx, snaps[0].ID, filepath.Join(docs, "Registre"))
+	if err != nil || len(contenu) != 1 || contenu[0].Nom != "deliberations-2026.pdf" || contenu[0].Dossier {
+		t.Fatalf("contenu : %+v %v", contenu, err)
+	}
+	ailleurs := t.TempDir()
+	res, err := cl.Restaurer(ctx, agent.DemandeRestauration{Instantane: snaps[0].ID, Chemins: []string{registre}, Cible: ailleurs})
+	if err != nil || res.Fichiers != 1 {
+		t.Fatalf("restauration ailleurs : %+v %v", res, err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(ailleurs, registre)); !bytes.Equal(got, original) {
+		t.Fatal("fichier restauré ailleurs différent de l'original")
+	}
+	// Damaged since: restored to its place, the damaged one kept aside.
+	os.WriteFile(registre, []byte("abîmé"), 0o600)
+	if res, err := cl.Restaurer(ctx, agent.DemandeRestauration{Instantane: snaps[0].ID, Chemins: []string{registre}}); err != nil || res.Fichiers != 1 {
+		t.Fatalf("restauration à sa place : %+v %v", res, err)
+	}
+	if got, _ := os.ReadFile(registre); !bytes.Equal(got, original) {
+		t.Fatal("le fichier remis à sa place n'est pas l'original")
+	}
+	voisins, _ := filepath.Glob(filepath.Join(docs, "Registre", "deliberations-2026 (avant restauration du *).pdf"))
+	if len(voisins) != 1 {
+		t.Fatalf("la version abîmée doit être gardée à côté : %v", voisins)
+	}
+
+	// Central has the report and the escrowed password.
+	attendreQue(t, "central reçoit le rapport", func() bool {
+		l, err := c.Store.ListSauvegardes(ctx, commune.ID, 10)
+		if err != nil {
+			return false
+		}
+		for _, r := range l {
+			if r.ID == derniere.ID {
+				return true
+			}
+		}
+		return false
+	})
+	acces, err := clientDuPoste(t, dataDir).AccesSauvegarde(ctx, c.Pin)
+	if err != nil || acces.MotDePasseDepot == "" {
+		t.Fatalf("séquestre : %v", err)
+	}
+	local, _ := os.ReadFile(filepath.Join(dataDir, "sauvegarde", "depot.cle"))
+	if string(local) != acces.MotDePasseDepot {
+		t.Fatal("le mot de passe en séquestre n'est pas celui du poste")
+	}
+}
+
+func attendreQue(t *testing.T, quoi string, ok func() bool) {
+	t.Helper()
+	limite := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(limite) {
+			t.Fatalf("au bout de 60 s : %s — toujours pas", quoi)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
