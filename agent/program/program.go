@@ -51,6 +51,8 @@ type Main struct {
 	JournalTechnique *agent.JournalTechnique
 	// Sauvegarde runs the nightly backup (restic).
 	Sauvegarde *sauvegarde.Service
+	// Restic is the restic binary; "" finds it (next to the agent, PATH).
+	Restic string
 
 	lock   *lockFile
 	closed bool // the store was closed
@@ -114,7 +116,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Bus = agent.NewBus()
 	m.Status = &agent.Status{Store: m.Store, Bus: m.Bus, Logger: m.Logger.With("service", "status")}
-	m.Sauvegarde = &sauvegarde.Service{Store: m.Store, DataDir: m.DataDir, Bus: m.Bus, Logger: m.Logger.With("service", "sauvegarde")}
+	m.Sauvegarde = &sauvegarde.Service{Store: m.Store, DataDir: m.DataDir, Restic: m.Restic, Bus: m.Bus, Logger: m.Logger.With("service", "sauvegarde")}
 	m.API = &localapi.Server{
 		Store: m.Store, Blobs: m.Blobs, Bus: m.Bus, Logger: m.Logger.With("service", "localapi"),
 		State: m.Status.State, Kick: m.kick,

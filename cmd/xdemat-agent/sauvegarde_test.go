@@ -163,8 +163,13 @@ func TestSauvegardeDeLaMairie(t *testing.T) {
 	commune, code := newCommune(t, c.Store, "Saint-Dizier", "215204132")
 	dataDir := shortTempDir(t)
 	enrollAgent(t, c, code, dataDir)
-	m := startAgent(t, dataDir)
-	m.Sauvegarde.Restic = restic
+	m := NewMain()
+	m.DataDir, m.Restic = dataDir, restic
+	m.RetryMax, m.EnrollPoll = 300*time.Millisecond, 100*time.Millisecond
+	m.Logger = testLogger(t)
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
 	defer m.Close()
 	cl, err := localapi.Dial(dataDir)
 	if err != nil {
