@@ -194,11 +194,7 @@ func (c *pageConnexion) afficherPremierProfil() {
 	creer := widget.NewButtonWithIcon("Créer mon profil", theme.ConfirmIcon(), nil)
 	creer.Importance = widget.HighImportance
 	creer.OnTapped = func() {
-		communeID := ""
-		if u.identite != nil {
-			communeID = u.identite.Commune.ID
-		}
-		val, mdp, err := f.valeur(communeID)
+		val, mdp, err := f.valeur(u.communeID())
 		if err != nil {
 			u.erreur(err)
 			return

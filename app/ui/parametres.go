@@ -177,11 +177,7 @@ func (p *pageParametres) editer(pr *agent.Profil) {
 	enregistrer.Importance = widget.HighImportance
 	annuler := widget.NewButton("Annuler", func() { d.Hide() })
 	enregistrer.OnTapped = func() {
-		communeID := ""
-		if u.identite != nil {
-			communeID = u.identite.Commune.ID
-		}
-		val, mdp, err := f.valeur(communeID)
+		val, mdp, err := f.valeur(u.communeID())
 		if err != nil {
 			u.erreur(err)
 			return

@@ -131,3 +131,11 @@ func (f *formulaireProfil) valeur(communeID string) (xdemat.Utilisateur, string,
 
 // objet is the form to put in a page or a dialog.
 func (f *formulaireProfil) objet() fyne.CanvasObject { return f.form }
+
+// communeID is the commune of this poste, "" before enrolment.
+func (u *UI) communeID() string {
+	if u.identite == nil {
+		return ""
+	}
+	return u.identite.Commune.ID
+}
