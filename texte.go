@@ -34,3 +34,7 @@ func texteValideMultiligne(s string, max int) bool {
 	}
 	return true
 }
+
+// TexteLisible is texteValide for the other packages that store outside
+// text (central's projection of what postes send).
+func TexteLisible(s string, max int) bool { return texteValide(s, max) }

@@ -141,7 +141,7 @@ func (s *Store) MarkEnvoi(ctx context.Context, id int64, statut, reference, errM
 	if rangStatut(statut) < 0 {
 		return xdemat.Errorf(xdemat.EINVALID, "État d'envoi inconnu : %q.", statut)
 	}
-	if !lisible(reference, 200) || !lisible(errMsg, 1000) {
+	if !xdemat.TexteLisible(reference, 200) || !xdemat.TexteLisible(errMsg, 1000) {
 		return xdemat.Errorf(xdemat.EINVALID, "Référence ou message d'erreur d'envoi illisible.")
 	}
 	now = ts(now)

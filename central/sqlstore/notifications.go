@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -164,20 +162,6 @@ func (s *Store) Notifications(ctx context.Context) ([]*xdemat.Notification, erro
 		return nil, err
 	}
 	return list(ctx, s, scanNotification, "SELECT "+notificationCols+" FROM notifications WHERE commune_id = ? ORDER BY cree_le, id", p.CommuneID)
-}
-
-// lisible reports whether s is text a person could have typed: valid UTF-8,
-// no control character, at most max bytes (PostgreSQL refuses NUL bytes).
-func lisible(s string, max int) bool {
-	if len(s) > max || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // marshal returns v as JSON for a column.

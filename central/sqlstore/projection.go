@@ -87,7 +87,7 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 			err = xdemat.Errorf(xdemat.EINVALID, "Identifiant de notification invalide.")
 		case e.Le.IsZero():
 			err = xdemat.Errorf(xdemat.EINVALID, "La date de lecture ou de réalisation est absente.")
-		case !lisible(e.Par, 128):
+		case !xdemat.TexteLisible(e.Par, 128):
 			err = xdemat.Errorf(xdemat.EINVALID, "Auteur illisible.")
 		}
 		e.Le, pr.objet = ts(e.Le), e.ID

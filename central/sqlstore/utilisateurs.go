@@ -44,7 +44,7 @@ func scanPreferences(r scanner) (*xdemat.Preferences, error) {
 // poste or typed at the SPL.
 func checkUtilisateur(u *xdemat.Utilisateur, communeID string) error {
 	u.CommuneID = communeID
-	if u.ID == "" || !lisible(u.ID, 128) {
+	if u.ID == "" || !xdemat.TexteLisible(u.ID, 128) {
 		return xdemat.Errorf(xdemat.EINVALID, "Identifiant d'utilisateur absent ou illisible.")
 	}
 	if u.ModifieLe.IsZero() {
