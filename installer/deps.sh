@@ -29,6 +29,14 @@ have xvfb-run || missing+=(xvfb)
 have xauth || missing+=(xauth)
 [ -n "$(ls /usr/lib/*/dri/swrast_dri.so /usr/lib/*/dri/*_dri.so 2>/dev/null | head -n 1)" ] || missing+=(libgl1-mesa-dri)
 [ -x /usr/bin/import ] || missing+=(imagemagick)
+# Signing: SoftHSM2 is the token of the tests, pkcs11-tool (opensc) inspects
+# it; xmlsec1, xmllint, pdfsig and openssl cms verify what we sign.
+[ -e /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util || missing+=(softhsm2)
+have pkcs11-tool || missing+=(opensc)
+have xmlsec1 || missing+=(xmlsec1)
+have xmllint || missing+=(libxml2-utils)
+have pdfsig || missing+=(poppler-utils)
+have certutil || missing+=(libnss3-tools)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets manquants : ${missing[*]}"
