@@ -169,6 +169,7 @@ func (r *Restic) env() []string {
 func (r *Restic) run(ctx context.Context, ligne func([]byte), args ...string) error {
 	cmd := exec.Command(r.Bin, args...)
 	cmd.Env = r.env()
+	lierAuParent(cmd)
 	var stderr queue
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

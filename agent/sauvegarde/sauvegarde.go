@@ -457,6 +457,15 @@ func (s *Service) sauvegarder(ctx context.Context, debut time.Time) (*restic.Res
 				res, err = r.Backup(ctx, host, chemins, nil, func(p restic.Progression) { s.progresser(xdemat.TypeSauvegarde, debut, p) })
 			}
 		}
+		if err == nil {
+			// A run killed with the PC (or the agent) leaves its lock; a
+			// backup ignores it, but check, prune and central's retention
+			// need the repository alone. unlock removes only the locks of
+			// dead processes of this poste.
+			if e := r.Unlock(ctx); e != nil {
+				s.Logger.Warn("restic unlock après la sauvegarde", "err", e)
+			}
+		}
 		return err
 	})
 	return res, err

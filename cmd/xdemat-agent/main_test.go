@@ -256,6 +256,9 @@ func agentProcess(t *testing.T, dataDir, crashpoint string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	args := strings.Join([]string{"run", "-data", dataDir, "-retry-max", "300ms"}, "\x1f")
 	cmd.Env = append(os.Environ(), "XDEMAT_AGENT_HELPER=1", "XDEMAT_AGENT_ARGS="+args, "XDEMAT_CRASHPOINT="+crashpoint)
+	// Its own process group, so that a test can kill it with its children
+	// (restic) as a power cut would.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = &stderr
@@ -264,7 +267,7 @@ func agentProcess(t *testing.T, dataDir, crashpoint string) *exec.Cmd {
 	}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			cmd.Wait()
 		}
 		if t.Failed() {
