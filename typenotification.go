@@ -17,6 +17,7 @@ const (
 	ServicePlateforme = "plateforme"
 	ServiceSPL        = "spl"
 	ServiceSauvegarde = "sauvegarde"
+	ServiceParapheur  = "parapheur"
 )
 
 // LibelleService returns the French name of a service for filters and menus.
@@ -28,6 +29,8 @@ func LibelleService(s string) string {
 		return "Messages de la SPL"
 	case ServiceSauvegarde:
 		return "Sauvegarde"
+	case ServiceParapheur:
+		return "Parapheur"
 	}
 	return s
 }
@@ -47,6 +50,12 @@ const (
 	NotificationSauvegardeQuota80      = "sauvegarde.quota_80"
 	NotificationSauvegardeQuotaAtteint = "sauvegarde.quota_atteint"
 	NotificationSauvegardeExercice     = "sauvegarde.exercice_echec"
+
+	NotificationParapheurASigner = "parapheur.a_signer"
+	NotificationParapheurAViser  = "parapheur.a_viser"
+	NotificationParapheurRefuse  = "parapheur.dossier_refuse"
+	NotificationParapheurTermine = "parapheur.dossier_termine"
+	NotificationParapheurConflit = "parapheur.conflit"
 )
 
 var typesNotification = []TypeNotification{
@@ -61,6 +70,11 @@ var typesNotification = []TypeNotification{
 	{NotificationSauvegardeQuota80, ServiceSauvegarde, "L'espace de sauvegarde est occupé à 80 %", SeveriteAttention, false},
 	{NotificationSauvegardeQuotaAtteint, ServiceSauvegarde, "L'espace de sauvegarde est plein : plus rien n'est sauvegardé", SeveriteCritique, true},
 	{NotificationSauvegardeExercice, ServiceSauvegarde, "L'essai mensuel de restauration a échoué", SeveriteCritique, true},
+	{NotificationParapheurASigner, ServiceParapheur, "Document à signer", SeveriteAttention, false},
+	{NotificationParapheurAViser, ServiceParapheur, "Document à viser", SeveriteAttention, false},
+	{NotificationParapheurRefuse, ServiceParapheur, "Un document que vous avez déposé a été refusé", SeveriteUrgent, false},
+	{NotificationParapheurTermine, ServiceParapheur, "Un document que vous avez déposé est signé ou visé", SeveriteInfo, false},
+	{NotificationParapheurConflit, ServiceParapheur, "Une action du parapheur n'a pas été prise en compte", SeveriteUrgent, false},
 }
 
 // TypesNotification returns every known type, in the order preferences list them.
