@@ -166,8 +166,13 @@ type ActionParapheur struct {
 	Le    time.Time `json:"le"`
 	Motif string    `json:"motif,omitempty"` // refusal
 	Texte string    `json:"texte,omitempty"` // annotation
-	// Document is the SHA-256 of the signed document (signature).
+	// Document is the SHA-256 of the signed document (signature). When
+	// Detachee, it is a detached signature (CAdES .p7s) of the first
+	// document, added to the dossier's documents; otherwise it is the
+	// signed document itself (PAdES, XAdES enveloped), which replaces the
+	// first document.
 	Document   string                `json:"document,omitempty"`
+	Detachee   bool                  `json:"detachee,omitempty"`
 	Certificat *CertificatSignataire `json:"certificat,omitempty"`
 }
 
@@ -446,7 +451,11 @@ func (d *DossierParapheur) Appliquer(typ string, a *ActionParapheur, u *Utilisat
 	case OperationParapheurVise, OperationParapheurSigne:
 		e := &d.Etapes[d.EtapeCourante]
 		e.FaiteLe, e.FaitePar, e.PourLeCompteDe = a.Le, a.Par, h.PourLeCompteDe
-		if typ == OperationParapheurSigne {
+		switch {
+		case typ != OperationParapheurSigne:
+		case a.Detachee:
+			d.Documents = append(d.Documents, a.Document)
+		default:
 			d.Documents = append([]string{a.Document}, d.Documents[1:]...)
 		}
 		d.EtapeCourante++

@@ -426,5 +426,5 @@ func project(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error {
 		}
 		return markNotification(ctx, tx, ev.Type, e.ID, stamp(e.Le))
 	}
-	return nil
+	return projectParapheur(ctx, tx, ev)
 }
