@@ -42,7 +42,7 @@ type Preparation struct {
 	Etat          []byte    `json:"etat"`       // the format's state between the two steps
 	CreeLe        time.Time `json:"creeLe"`
 	// PourLeCompteDe is the élu signed for, by delegation ("" otherwise).
-	PourLeCompteDe string                 `json:"pourLeCompteDe,omitempty"`
+	PourLeCompteDe string                `json:"pourLeCompteDe,omitempty"`
 	Empreintes     []signature.Empreinte `json:"empreintes"`
 }
 
