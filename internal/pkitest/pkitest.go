@@ -32,6 +32,17 @@ var (
 	PolitiqueQualifiee = asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 2}
 )
 
+// QCStatements OIDs (RFC 3739, ETSI EN 319 412-5) written when
+// Signataire.Qualifie is set, as on the qualified certificates French CAs
+// issue for RGS** signature.
+var (
+	oidQCStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
+	oidQcCompliance = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 1}
+	oidQcSSCD       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 4}
+	oidQcType       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6}
+	oidQcTypeESign  = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 1}
+)
+
 // AC is a test certification authority.
 type AC struct {
 	Cert *x509.Certificate
@@ -74,6 +85,10 @@ type Signataire struct {
 	NotAfter     time.Time // one year after NotBefore when zero
 	Politiques   []asn1.ObjectIdentifier
 	Serie        int64
+	// Qualifie adds the QCStatements of an eIDAS qualified signature
+	// certificate with its key on a QSCD (QcCompliance, QcSSCD,
+	// QcType esign). Off by default.
+	Qualifie bool
 }
 
 // Emettre issues a signature certificate for pub (a key on a token, or made
@@ -113,6 +128,9 @@ func (ac *AC) Emettre(tb testing.TB, pub crypto.PublicKey, s Signataire) *x509.C
 		AuthorityKeyId:     ac.Cert.SubjectKeyId,
 		SignatureAlgorithm: x509.ECDSAWithSHA256,
 	}
+	if s.Qualifie {
+		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, qcStatements(tb))
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ac.Cert, pub, ac.Key)
 	if err != nil {
 		tb.Fatal(err)
@@ -122,6 +140,28 @@ func (ac *AC) Emettre(tb testing.TB, pub crypto.PublicKey, s Signataire) *x509.C
 		tb.Fatal(err)
 	}
 	return cert
+}
+
+// qcStatements builds the QCStatements extension of a qualified signature
+// certificate on a QSCD.
+func qcStatements(tb testing.TB) pkix.Extension {
+	type statement struct {
+		ID   asn1.ObjectIdentifier
+		Info asn1.RawValue `asn1:"optional"`
+	}
+	types, err := asn1.Marshal([]asn1.ObjectIdentifier{oidQcTypeESign})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v, err := asn1.Marshal([]statement{
+		{ID: oidQcCompliance},
+		{ID: oidQcSSCD},
+		{ID: oidQcType, Info: asn1.RawValue{FullBytes: types}},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pkix.Extension{Id: oidQCStatements, Value: v}
 }
 
 // politiques converts for x509.Certificate.Policies, the field Go writes
