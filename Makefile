@@ -39,9 +39,9 @@ test: deps lint build-windows ## everything: lint, Windows build, all tests (rac
 test-short: ## quick tests, no race detector
 	$(GO) test -count=1 ./...
 
-bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores)
+bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores, 2 GB backup, REST backend)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/ ./central/server/
-	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/
+	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/ ./central/backuprepo/
 
 app-linux: # bin/xdemat and the agent it needs, without the Windows builds
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent

@@ -17,10 +17,14 @@ type ConfigSauvegarde struct {
 	Heure int `json:"heure"`
 }
 
+// TypeRestauration is the ProgressionSauvegarde.Type of a restore: it runs
+// beside a backup and is not one (no report, no "en cours" state).
+const TypeRestauration = "restauration"
+
 // ProgressionSauvegarde is the progress of the run in progress, from
 // restic's --json status lines; published on the bus as "sauvegarde".
 type ProgressionSauvegarde struct {
-	Type           string    `json:"type"` // xdemat.TypeSauvegarde or TypeExercice, or "restauration"
+	Type           string    `json:"type"` // xdemat.TypeSauvegarde or TypeExercice, or TypeRestauration
 	Debut          time.Time `json:"debut"`
 	Fraction       float64   `json:"fraction"` // 0 to 1
 	FichiersFaits  int64     `json:"fichiersFaits"`

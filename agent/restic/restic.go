@@ -342,12 +342,32 @@ func (r *Restic) Snapshots(ctx context.Context) ([]Instantane, error) {
 
 // Restore restores the given paths of a snapshot ("latest" allowed) under
 // target (paths keep their absolute layout below it). No path: everything.
-func (r *Restic) Restore(ctx context.Context, instantane, target string, paths []string) error {
+// progress, when not nil, receives restic's status lines.
+func (r *Restic) Restore(ctx context.Context, instantane, target string, paths []string, progress func(Progression)) error {
 	args := []string{"restore", instantane, "--json", "--target", target}
 	for _, p := range paths {
 		args = append(args, "--include", p)
 	}
-	return r.run(ctx, nil, args...)
+	return r.run(ctx, func(l []byte) {
+		// restore names its counters apart from backup's.
+		var st struct {
+			Type          string  `json:"message_type"`
+			Fraction      float64 `json:"percent_done"`
+			FichiersTotal int64   `json:"total_files"`
+			FichiersFaits int64   `json:"files_restored"`
+			OctetsTotal   int64   `json:"total_bytes"`
+			OctetsFaits   int64   `json:"bytes_restored"`
+		}
+		if progress == nil || json.Unmarshal(l, &st) != nil {
+			return
+		}
+		if st.Type == "summary" {
+			st.Type, st.Fraction = "status", 1
+		}
+		if st.Type == "status" {
+			progress(Progression{Fraction: st.Fraction, FichiersTotal: st.FichiersTotal, FichiersFaits: st.FichiersFaits, OctetsTotal: st.OctetsTotal, OctetsFaits: st.OctetsFaits})
+		}
+	}, args...)
 }
 
 // Check verifies the repository, reading the given share of the data

@@ -89,8 +89,12 @@ func TestSauvegardeEtRestauration(t *testing.T) {
 	}
 	cible := t.TempDir()
 	p := filepath.Join(src, "Actes", "arrete-2026-031.pdf")
-	if err := r.Restore(ctx, snaps[0].ID, cible, []string{p}); err != nil {
+	var derniere Progression
+	if err := r.Restore(ctx, snaps[0].ID, cible, []string{p}, func(pr Progression) { derniere = pr }); err != nil {
 		t.Fatal(err)
+	}
+	if derniere.Fraction != 1 || derniere.FichiersFaits < 1 || derniere.OctetsFaits != 200<<10 {
+		t.Fatalf("la restauration doit finir sur une progression complète : %+v", derniere)
 	}
 	if got, err := os.ReadFile(filepath.Join(cible, p)); err != nil || !bytes.Equal(got, acte) {
 		t.Fatalf("fichier restauré différent (%v)", err)

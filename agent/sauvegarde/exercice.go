@@ -114,7 +114,7 @@ func (s *Service) exercer(ctx context.Context, r *restic.Restic, rapport *xdemat
 	for _, n := range ech {
 		chemins = append(chemins, n.Chemin)
 	}
-	if err := r.Restore(ctx, dernier.ID, tmp, chemins); err != nil {
+	if err := r.Restore(ctx, dernier.ID, tmp, chemins, nil); err != nil {
 		return err
 	}
 	for _, n := range ech {

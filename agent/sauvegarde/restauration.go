@@ -146,7 +146,15 @@ func (s *Service) RestaurerTout(ctx context.Context, d agent.DemandeRestauration
 		}
 	}
 	defer os.RemoveAll(tmp)
-	err = s.avecDepot(ctx, func(r *restic.Restic) error { return r.Restore(ctx, d.Instantane, tmp, inclure) })
+	debut := s.Now()
+	err = s.avecDepot(ctx, func(r *restic.Restic) error {
+		return r.Restore(ctx, d.Instantane, tmp, inclure, func(p restic.Progression) {
+			// Published only: a restore may run beside a backup, whose
+			// progress is the "en cours" state.
+			s.Bus.Publish(agent.BusEvent{Type: "sauvegarde", Data: agent.ProgressionSauvegarde{Type: agent.TypeRestauration, Debut: debut,
+				Fraction: p.Fraction, FichiersFaits: p.FichiersFaits, FichiersTotal: p.FichiersTotal, OctetsFaits: p.OctetsFaits, OctetsTotal: p.OctetsTotal}})
+		})
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, xdemat.Errorf(xdemat.EUNAVAILABLE, "Restauration annulée : rien n'a été remplacé.")

@@ -373,6 +373,13 @@ func (s *Service) Sauvegarder(ctx context.Context) (*xdemat.Sauvegarde, error) {
 		}
 	}
 	rapport.Fin = s.Now()
+	if res != nil && rapport.Statut.Reussie() {
+		// Central counts the space at the next access; until then the
+		// page shows what this run added (packed, as stored).
+		s.mu.Lock()
+		s.utilise += res.OctetsAjoutes
+		s.mu.Unlock()
+	}
 	var n *xdemat.Notification
 	if rapport.Statut == xdemat.SauvegardeEchouee || rapport.Statut == xdemat.SauvegardeRefusee {
 		n = s.notification(xdemat.NotificationSauvegardeEchec, "La sauvegarde de la mairie a échoué", rapport)
@@ -444,6 +451,14 @@ func (s *Service) sauvegarder(ctx context.Context, debut time.Time) (*restic.Res
 	if id, err := s.Store.Identity(ctx); err == nil {
 		host = id.PosteID
 	}
+	// A marker outlives a run killed with the agent or the PC: its restic
+	// left a lock, which the next successful run removes.
+	marque := filepath.Join(s.dir(), "en-cours")
+	_, errMarque := os.Stat(marque)
+	interrompue := errMarque == nil
+	if err := os.WriteFile(marque, nil, 0o600); err != nil {
+		return nil, err
+	}
 	var res *restic.Resume
 	err = s.avecDepot(ctx, func(r *restic.Restic) error {
 		var err error
@@ -457,17 +472,19 @@ func (s *Service) sauvegarder(ctx context.Context, debut time.Time) (*restic.Res
 				res, err = r.Backup(ctx, host, chemins, nil, func(p restic.Progression) { s.progresser(xdemat.TypeSauvegarde, debut, p) })
 			}
 		}
-		if err == nil {
-			// A run killed with the PC (or the agent) leaves its lock; a
-			// backup ignores it, but check, prune and central's retention
-			// need the repository alone. unlock removes only the locks of
-			// dead processes of this poste.
+		if err == nil && interrompue {
+			// A backup ignores the dead run's lock, but check, prune and
+			// central's retention need the repository alone. unlock
+			// removes only the locks of dead processes of this poste.
 			if e := r.Unlock(ctx); e != nil {
-				s.Logger.Warn("restic unlock après la sauvegarde", "err", e)
+				s.Logger.Warn("restic unlock après une sauvegarde interrompue", "err", e)
 			}
 		}
 		return err
 	})
+	if ctx.Err() == nil {
+		os.Remove(marque)
+	}
 	return res, err
 }
 

@@ -144,6 +144,9 @@ func TestSauvegardeRestaurationEtNouveauPC(t *testing.T) {
 	if n := operations(t, st, xdemat.OperationSauvegardeTerminee); n != 1 {
 		t.Fatalf("opérations sauvegarde.terminee : %d", n)
 	}
+	if e, err := s.Etat(ctx); err != nil || r.OctetsAjoutes == 0 || e.Utilise != r.OctetsAjoutes {
+		t.Fatalf("l'espace utilisé affiché doit compter ce que la sauvegarde vient d'ajouter (%d) : %+v %v", r.OctetsAjoutes, e, err)
+	}
 	terminee := false
 	for len(evs) > 0 {
 		if ev := <-evs; ev.Type == "sauvegarde.terminee" {

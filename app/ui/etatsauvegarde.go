@@ -89,7 +89,7 @@ func libelleEnCours(p *agent.ProgressionSauvegarde) string {
 }
 
 // typeRestauration is the ProgressionSauvegarde.Type of a restore.
-const typeRestauration = "restauration"
+const typeRestauration = agent.TypeRestauration
 
 // libelleType names a run of the history.
 func libelleType(t string) string {

@@ -256,7 +256,15 @@ func (p *pageSauvegarde) afficherEnCours(pr *agent.ProgressionSauvegarde) {
 	defer p.contenu.Refresh()
 	if pr == nil || pr.Type == typeRestauration {
 		p.enCours.Hide()
-		p.maintenant.Enable()
+		// Not enrolled, restic missing: the agent would only refuse, so
+		// the buttons say it before the secretary tries.
+		if p.probleme.Hidden {
+			p.maintenant.Enable()
+			p.restaurer.Enable()
+		} else {
+			p.maintenant.Disable()
+			p.restaurer.Disable()
+		}
 		p.annuler.SetText("Annuler")
 		p.annuler.Enable()
 		return

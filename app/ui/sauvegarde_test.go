@@ -141,6 +141,9 @@ func TestPageSauvegardeDitLeProbleme(t *testing.T) {
 	if !p.probleme.Visible() || p.probleme.Text != ag.sauvegarde.etat.Probleme || p.probleme.Importance != widget.DangerImportance {
 		t.Errorf("problème affiché = %v, %q", p.probleme.Visible(), p.probleme.Text)
 	}
+	if !p.maintenant.Disabled() || !p.restaurer.Disabled() {
+		t.Error("« Sauvegarder maintenant » et « Restaurer » doivent être grisés quand la sauvegarde est impossible")
+	}
 }
 
 func TestHistoriqueDesSauvegardes(t *testing.T) {

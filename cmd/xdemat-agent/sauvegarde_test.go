@@ -83,7 +83,7 @@ func TestSauvegardeVersCentral(t *testing.T) {
 	}
 }
 
-func clientDuPoste(t *testing.T, dataDir string) *centralclient.Client {
+func clientDuPoste(t testing.TB, dataDir string) *centralclient.Client {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(dataDir, "agent.db"))
 	if err != nil {
@@ -105,7 +105,7 @@ func clientDuPoste(t *testing.T, dataDir string) *centralclient.Client {
 
 // resticEnv is the environment the agent gives restic: no secret on the
 // command line.
-func resticEnv(t *testing.T, a *protocol.AccesSauvegarde) []string {
+func resticEnv(t testing.TB, a *protocol.AccesSauvegarde) []string {
 	t.Helper()
 	dir := t.TempDir()
 	ca, mdp := filepath.Join(dir, "central.pem"), filepath.Join(dir, "depot.mdp")
@@ -130,7 +130,7 @@ func runRestic(bin string, env []string, args ...string) (string, error) {
 }
 
 // resticBin finds restic 0.18 (installer/deps.sh puts it in GOPATH/bin).
-func resticBin(t *testing.T) string {
+func resticBin(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{"restic", filepath.Join(os.Getenv("HOME"), "go", "bin", "restic")} {
 		if full, err := exec.LookPath(p); err == nil {
