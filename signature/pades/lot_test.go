@@ -45,6 +45,6 @@ func BenchmarkLot100PDF(b *testing.B) {
 	}
 	total := b.Elapsed()
 	docs := float64(b.N * len(lot))
-	b.ReportMetric(float64((total - jeton).Nanoseconds())/docs, "ns/doc-hors-jeton")
+	b.ReportMetric(float64((total-jeton).Nanoseconds())/docs, "ns/doc-hors-jeton")
 	b.ReportMetric(float64(jeton.Nanoseconds())/docs, "ns/doc-cle-en-memoire")
 }
