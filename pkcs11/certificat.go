@@ -51,18 +51,18 @@ type Certificat struct {
 
 // OIDs used to recognise qualified and RGS** certificates.
 var (
-	oidQCStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}     // RFC 3739
-	oidQcCompliance = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 1}           // ETSI EN 319 412-5
-	oidQcSSCD       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 4}           // key on a QSCD
-	oidQcTypeESign  = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 1}        // for electronic signatures
-	arcQCP          = asn1.ObjectIdentifier{0, 4, 0, 194112, 1}            // EN 319 411-2 qualified policies
-	oidQCPnQSCD     = asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 2}         // QCP-n-qscd
-	oidQCPlQSCD     = asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 3}         // QCP-l-qscd
-	oidQCPPublic    = asn1.ObjectIdentifier{0, 4, 0, 1456, 1, 2}           // TS 101 456 QCP public (before eIDAS)
-	oidQCPPublicSSC = asn1.ObjectIdentifier{0, 4, 0, 1456, 1, 1}           // TS 101 456 QCP public + SSCD
-	arcFrance       = asn1.ObjectIdentifier{1, 2, 250, 1}                  // organisations registered in France (AFNOR)
-	arcANSSI        = asn1.ObjectIdentifier{1, 2, 250, 1, 223}             // ANSSI
-	_               = asn1.ObjectIdentifier{1, 2, 250, 1, 223, 1, 2, 2, 1} // the test RGS** policy of internal/pkitest
+	oidQCStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3} // RFC 3739
+	oidQcCompliance = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 1}       // ETSI EN 319 412-5
+	oidQcSSCD       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 4}       // key on a QSCD
+	oidQcType       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6}       // QcType: what the certificate is for
+	oidQcTypeESign  = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 1}    // for electronic signatures
+	arcQCP          = asn1.ObjectIdentifier{0, 4, 0, 194112, 1}        // EN 319 411-2 qualified policies
+	oidQCPnQSCD     = asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 2}     // QCP-n-qscd
+	oidQCPlQSCD     = asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 3}     // QCP-l-qscd
+	oidQCPPublic    = asn1.ObjectIdentifier{0, 4, 0, 1456, 1, 2}       // TS 101 456 QCP public (before eIDAS)
+	oidQCPPublicSSC = asn1.ObjectIdentifier{0, 4, 0, 1456, 1, 1}       // TS 101 456 QCP public + SSCD
+	arcFrance       = asn1.ObjectIdentifier{1, 2, 250, 1}              // organisations registered in France (AFNOR)
+	arcANSSI        = asn1.ObjectIdentifier{1, 2, 250, 1, 223}         // ANSSI (internal/pkitest's test RGS** policy is under it)
 )
 
 // Analyser describes a DER certificate read from a token (CKA_VALUE).
@@ -105,7 +105,10 @@ func Decrire(c *x509.Certificate) Certificat {
 	}
 	qcs, _ := qcStatements(c) // an unreadable extension only means "not qualified"
 	d.Qualifie, d.SurQSCD = qualification(qcs, pols)
-	d.RGS2Etoiles, d.Motif = rgs2Etoiles(d, pols)
+	// A QcType without esign is a seal (eseal) or website certificate:
+	// it does not sign in the name of a person.
+	cachet := contient(qcs, oidQcType) && !contient(qcs, oidQcTypeESign)
+	d.RGS2Etoiles, d.Motif = rgs2Etoiles(d, pols, cachet)
 	return d
 }
 
@@ -169,7 +172,7 @@ func lireQCStatements(der []byte) ([]asn1.ObjectIdentifier, error) {
 	var out []asn1.ObjectIdentifier
 	for _, s := range l {
 		out = append(out, s.ID)
-		if s.ID.Equal(asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6}) && len(s.Info.FullBytes) > 0 {
+		if s.ID.Equal(oidQcType) && len(s.Info.FullBytes) > 0 {
 			var types []asn1.ObjectIdentifier
 			if _, err := asn1.Unmarshal(s.Info.FullBytes, &types); err == nil {
 				out = append(out, types...)
@@ -224,9 +227,12 @@ func qualification(qcs, pols []asn1.ObjectIdentifier) (qualifie, qscd bool) {
 //
 // Anything else is not flagged RGS** (the élu can still sign; the app says
 // why in Motif).
-func rgs2Etoiles(d Certificat, pols []asn1.ObjectIdentifier) (bool, string) {
+func rgs2Etoiles(d Certificat, pols []asn1.ObjectIdentifier, cachet bool) (bool, string) {
 	if !d.NonRepudiation {
 		return false, "Certificat sans usage « non-répudiation » : ce n'est pas un certificat de signature RGS**."
+	}
+	if cachet {
+		return false, "Certificat de cachet (celui d'une organisation, pas d'une personne) : il ne peut pas signer au nom d'un élu."
 	}
 	francaise := false
 	for _, p := range pols {
