@@ -190,3 +190,11 @@ type ReponseFinalisation struct {
 	Signes []*xdemat.DossierParapheur `json:"signes"`
 	Refus  []RefusDossier             `json:"refus"`
 }
+
+// DossierATraiter is a dossier waiting for the session's user, directly or
+// by delegation (PourLeCompteDe names the élu then).
+type DossierATraiter struct {
+	Dossier        *xdemat.DossierParapheur `json:"dossier"`
+	Nature         xdemat.NatureEtape       `json:"nature"`
+	PourLeCompteDe string                   `json:"pourLeCompteDe,omitempty"`
+}

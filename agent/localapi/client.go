@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,7 @@ import (
 
 	"xdemat"
 	"xdemat/agent"
+	"xdemat/signature"
 )
 
 // MessageIndisponible is the error of every call when the agent does not answer.
@@ -583,4 +586,187 @@ func (c *Client) Restaurer(ctx context.Context, d agent.DemandeRestauration) (*a
 		return nil, xdemat.Errorf(xdemat.EUNAVAILABLE, "La restauration s'est interrompue sans réponse du service xdemat : réessayez.")
 	}
 	return out.Resultat, nil
+}
+
+// --- parapheur ---
+
+// ATraiter returns the dossiers waiting for the session's user, directly or
+// by delegation.
+func (c *Client) ATraiter(ctx context.Context) ([]agent.DossierATraiter, error) {
+	var out []agent.DossierATraiter
+	return out, c.call(ctx, http.MethodGet, "/v1/parapheur/a-traiter", nil, &out)
+}
+
+// ModeleCircuit returns the usual circuit of a document type.
+func (c *Client) ModeleCircuit(ctx context.Context, t xdemat.TypeDossier) ([]xdemat.Etape, error) {
+	var out []xdemat.Etape
+	return out, c.call(ctx, http.MethodGet, "/v1/parapheur/modeles/"+url.PathEscape(string(t)), nil, &out)
+}
+
+// DossiersParapheur returns the dossiers f selects, newest change first.
+func (c *Client) DossiersParapheur(ctx context.Context, f agent.FiltreDossiers) ([]*xdemat.DossierParapheur, error) {
+	q := url.Values{}
+	if f.Etat != "" {
+		q.Set("etat", string(f.Etat))
+	}
+	if f.DeposePar != "" {
+		q.Set("deposePar", f.DeposePar)
+	}
+	if f.Limite > 0 {
+		q.Set("limite", strconv.Itoa(f.Limite))
+	}
+	path := "/v1/parapheur/dossiers"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var out []*xdemat.DossierParapheur
+	return out, c.call(ctx, http.MethodGet, path, nil, &out)
+}
+
+// DossierParapheur returns one dossier with its circuit and history.
+func (c *Client) DossierParapheur(ctx context.Context, id string) (*xdemat.DossierParapheur, error) {
+	var d xdemat.DossierParapheur
+	if err := c.call(ctx, http.MethodGet, "/v1/parapheur/dossiers/"+url.PathEscape(id), nil, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// DeposerDossier deposits documents already added (AjouterDocument) with a
+// circuit (empty: the type's template); the session's user deposits.
+func (c *Client) DeposerDossier(ctx context.Context, req agent.DemandeDepot) (*xdemat.DossierParapheur, error) {
+	var d xdemat.DossierParapheur
+	if err := c.call(ctx, http.MethodPost, "/v1/parapheur/dossiers", req, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func (c *Client) agirParapheur(ctx context.Context, id, verbe string, req agent.DemandeAction) (*xdemat.DossierParapheur, error) {
+	var d xdemat.DossierParapheur
+	if err := c.call(ctx, http.MethodPost, "/v1/parapheur/dossiers/"+url.PathEscape(id)+"/"+verbe, req, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Viser gives the visa of step etape (rank from 1, as shown).
+func (c *Client) Viser(ctx context.Context, id string, etape int) (*xdemat.DossierParapheur, error) {
+	return c.agirParapheur(ctx, id, "viser", agent.DemandeAction{Etape: etape})
+}
+
+// Refuser refuses step etape with a reason (required).
+func (c *Client) Refuser(ctx context.Context, id string, etape int, motif string) (*xdemat.DossierParapheur, error) {
+	return c.agirParapheur(ctx, id, "refuser", agent.DemandeAction{Etape: etape, Motif: motif})
+}
+
+// Retirer withdraws a dossier its depositor deposited, while not signed.
+func (c *Client) Retirer(ctx context.Context, id, motif string) (*xdemat.DossierParapheur, error) {
+	return c.agirParapheur(ctx, id, "retirer", agent.DemandeAction{Motif: motif})
+}
+
+// Annoter adds a note to the dossier's history.
+func (c *Client) Annoter(ctx context.Context, id, texte string) (*xdemat.DossierParapheur, error) {
+	return c.agirParapheur(ctx, id, "annoter", agent.DemandeAction{Texte: texte})
+}
+
+// Delegations returns the commune's delegations, withdrawn ones included.
+func (c *Client) Delegations(ctx context.Context) ([]*xdemat.Delegation, error) {
+	var out []*xdemat.Delegation
+	return out, c.call(ctx, http.MethodGet, "/v1/parapheur/delegations", nil, &out)
+}
+
+// EnregistrerDelegation creates (ID empty) or changes a delegation.
+func (c *Client) EnregistrerDelegation(ctx context.Context, d xdemat.Delegation) (*xdemat.Delegation, error) {
+	var out xdemat.Delegation
+	if err := c.call(ctx, http.MethodPost, "/v1/parapheur/delegations", d, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RetirerDelegation ends a delegation now.
+func (c *Client) RetirerDelegation(ctx context.Context, id string) (*xdemat.Delegation, error) {
+	var out xdemat.Delegation
+	if err := c.call(ctx, http.MethodDelete, "/v1/parapheur/delegations/"+url.PathEscape(id), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// PreparerSignatures prepares the signature of a batch of dossiers with the
+// token's certificate (DER): the empreintes to have the token sign.
+func (c *Client) PreparerSignatures(ctx context.Context, dossiers []string, certificat []byte) (*agent.ReponsePreparation, error) {
+	var out agent.ReponsePreparation
+	if err := c.call(ctx, http.MethodPost, "/v1/parapheur/signatures/preparer", agent.DemandePreparation{Dossiers: dossiers, Certificat: certificat}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// FinaliserSignatures sends the token's values; the agent assembles the
+// signed documents and advances the circuits.
+func (c *Client) FinaliserSignatures(ctx context.Context, signatures []agent.ValeursSignature) (*agent.ReponseFinalisation, error) {
+	var out agent.ReponseFinalisation
+	if err := c.call(ctx, http.MethodPost, "/v1/parapheur/signatures/finaliser", agent.DemandeFinalisation{Signatures: signatures}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SignerLot signs a batch of dossiers with a key of the token the app has
+// logged in to once (PIN typed once): prepare, sign every empreinte, and
+// finalise. progress, when not nil, is called after each value. Dossiers
+// refused at preparation are in the answer's Refus.
+func (c *Client) SignerLot(ctx context.Context, dossiers []string, cert *x509.Certificate, cle crypto.Signer, progress func(fait, total int)) (*agent.ReponseFinalisation, error) {
+	prep, err := c.PreparerSignatures(ctx, dossiers, cert.Raw)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, p := range prep.Preparations {
+		total += len(p.Empreintes)
+	}
+	var valeurs []agent.ValeursSignature
+	fait := 0
+	for _, p := range prep.Preparations {
+		v := agent.ValeursSignature{Preparation: p.ID}
+		for _, e := range p.Empreintes {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			sig, err := signature.Signer(cle, e)
+			if err != nil {
+				return nil, xdemat.Errorf(xdemat.EINVALID, "La clé n'a pas signé « %s » : %v.", e.Libelle, err)
+			}
+			v.Valeurs = append(v.Valeurs, sig)
+			fait++
+			if progress != nil {
+				progress(fait, total)
+			}
+		}
+		valeurs = append(valeurs, v)
+	}
+	out := &agent.ReponseFinalisation{Signes: []*xdemat.DossierParapheur{}}
+	if len(valeurs) > 0 {
+		if out, err = c.FinaliserSignatures(ctx, valeurs); err != nil {
+			return nil, err
+		}
+	}
+	out.Refus = append(prep.Refus, out.Refus...)
+	return out, nil
+}
+
+// LireDocument returns the bytes of a stored document (to show it before
+// signing) and its record; the caller closes the reader.
+func (c *Client) LireDocument(ctx context.Context, sha256 string) (io.ReadCloser, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/documents/"+url.PathEscape(sha256), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
 }

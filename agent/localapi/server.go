@@ -74,6 +74,11 @@ type Server struct {
 	JournalTechnique *agent.JournalTechnique
 	// Sauvegardes serves the /v1/sauvegarde routes; nil: they answer 503.
 	Sauvegardes Sauvegardes
+	// Parapheur serves the /v1/parapheur routes; nil: they answer 503.
+	Parapheur agent.ParapheurStore
+	// Formats are the signature formats by name (agent.FormatPAdES…); a
+	// dossier whose format is missing is refused at preparation.
+	Formats map[string]agent.FormatSignature
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -190,6 +195,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/diagnostic", s.diagnostic)
 	mux.HandleFunc("GET /v1/diagnostic/journal-technique", s.journalTechnique)
 	s.routesSauvegarde(mux)
+	s.routesParapheur(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Cette fonction n'existe pas dans le service xdemat de ce poste : mettez à jour l'application xdemat."))
 	})
