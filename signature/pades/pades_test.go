@@ -225,6 +225,24 @@ func TestErreursEnFrancais(t *testing.T) {
 	}
 }
 
+func TestCMSSansSigningTime(t *testing.T) {
+	ac := pkitest.NouvelleAC(t)
+	s := nouveauSignataire(t, ac, "Jean Dupont", false)
+	prep, _, err := Preparer(pdfFpdf(t, 1), s.cert, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// DER of OID 1.2.840.113549.1.9.5 (signing-time): PAdES B-B puts the
+	// time in /M and forbids this attribute.
+	signingTime := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05}
+	if bytes.Contains(prep.CMS.AttributsSignes, signingTime) {
+		t.Fatal("attribut signing-time présent dans la signature PAdES")
+	}
+	if !bytes.Contains(prep.PDF, []byte("/SubFilter/ETSI.CAdES.detached")) || !bytes.Contains(prep.PDF, []byte("/SigFlags 3")) {
+		t.Fatal("dictionnaire de signature ou formulaire incomplet")
+	}
+}
+
 func TestAssemblerRefuse(t *testing.T) {
 	ac := pkitest.NouvelleAC(t)
 	s := nouveauSignataire(t, ac, "Jean Dupont", false)
