@@ -51,6 +51,8 @@ const (
 	NotificationSauvegardeQuotaAtteint = "sauvegarde.quota_atteint"
 	NotificationSauvegardeExercice     = "sauvegarde.exercice_echec"
 
+	NotificationCertificatExpiration = "parapheur.certificat_expiration"
+
 	NotificationParapheurASigner = "parapheur.a_signer"
 	NotificationParapheurAViser  = "parapheur.a_viser"
 	NotificationParapheurRefuse  = "parapheur.dossier_refuse"
@@ -70,6 +72,7 @@ var typesNotification = []TypeNotification{
 	{NotificationSauvegardeQuota80, ServiceSauvegarde, "L'espace de sauvegarde est occupé à 80 %", SeveriteAttention, false},
 	{NotificationSauvegardeQuotaAtteint, ServiceSauvegarde, "L'espace de sauvegarde est plein : plus rien n'est sauvegardé", SeveriteCritique, true},
 	{NotificationSauvegardeExercice, ServiceSauvegarde, "L'essai mensuel de restauration a échoué", SeveriteCritique, true},
+	{NotificationCertificatExpiration, ServiceParapheur, "Le certificat de ma clé de signature arrive à expiration", SeveriteAttention, false},
 	{NotificationParapheurASigner, ServiceParapheur, "Document à signer", SeveriteAttention, false},
 	{NotificationParapheurAViser, ServiceParapheur, "Document à viser", SeveriteAttention, false},
 	{NotificationParapheurRefuse, ServiceParapheur, "Un document que vous avez déposé a été refusé", SeveriteUrgent, false},

@@ -99,6 +99,8 @@ type Store interface {
 	// RaiseNotification records n (ID assigned when empty, CreeLe = now when
 	// zero). Raising the same ID again changes nothing.
 	RaiseNotification(ctx context.Context, n *xdemat.Notification, now time.Time) error
+
+	MagasinCertificats
 	// Notifications returns what f selects, by urgency (xdemat.TrierParUrgence).
 	Notifications(ctx context.Context, f FiltreNotifications, now time.Time) ([]*xdemat.Notification, error)
 	// MarkNotification records a "notification.lue" or "notification.faite"

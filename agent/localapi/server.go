@@ -79,6 +79,8 @@ type Server struct {
 	// Formats are the signature formats by name (agent.FormatPAdES…); a
 	// dossier whose format is missing is refused at preparation.
 	Formats map[string]agent.FormatSignature
+	// Certificats keeps the certificates of POST /v1/certificats; nil: 503.
+	Certificats Certificats
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -192,6 +194,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/notifications/{id}/faite", s.marquer(xdemat.OperationNotificationFaite))
 	mux.HandleFunc("GET /v1/preferences", s.preferences)
 	mux.HandleFunc("PUT /v1/preferences", s.enregistrerPreferences)
+	mux.HandleFunc("GET /v1/certificats", s.certificats)
+	mux.HandleFunc("POST /v1/certificats", s.enregistrerCertificat)
 	mux.HandleFunc("GET /v1/diagnostic", s.diagnostic)
 	mux.HandleFunc("GET /v1/diagnostic/journal-technique", s.journalTechnique)
 	s.routesSauvegarde(mux)

@@ -117,11 +117,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Bus = agent.NewBus()
 	m.Status = &agent.Status{Store: m.Store, Bus: m.Bus, Logger: m.Logger.With("service", "status")}
 	m.Sauvegarde = &sauvegarde.Service{Store: m.Store, DataDir: m.DataDir, Restic: m.Restic, Bus: m.Bus, Logger: m.Logger.With("service", "sauvegarde")}
+	certificats := &agent.Certificats{Store: m.Store, Lever: m.Status.Lever, Logger: m.Logger.With("service", "certificats")}
 	m.API = &localapi.Server{
 		Store: m.Store, Blobs: m.Blobs, Bus: m.Bus, Logger: m.Logger.With("service", "localapi"),
 		State: m.Status.State, Kick: m.kick,
 		Version: version, DemarreLe: time.Now(), Boucles: m.Status.Boucles, JournalTechnique: m.JournalTechnique,
-		Sauvegardes: m.Sauvegarde,
+		Sauvegardes: m.Sauvegarde, Certificats: certificats,
 	}
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)
 	ready := make(chan struct{})
@@ -132,6 +133,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			&apiService{server: m.API, dataDir: m.DataDir, ready: ready},
 			&syncService{m: m},
 			m.Sauvegarde,
+			certificats,
 		},
 	}
 	ctx, m.cancel = context.WithCancel(ctx)
