@@ -115,7 +115,12 @@ func pdfDejaVu(tb testing.TB) []byte {
 // live in a compressed object stream, indexed by a compressed
 // cross-reference stream with the PNG Up predictor, as LibreOffice,
 // pdfcpu or qpdf write them.
-func pdfFluxXref(tb testing.TB) []byte {
+func pdfFluxXref(tb testing.TB) []byte { return pdfFluxXrefAvec(tb, false) }
+
+// pdfFluxXrefAvec, with formulaire, also gives the document an indirect
+// form dictionary (/AcroForm 8 0 R, with a text field) and an indirect
+// /Annots array on the page, as documents with form fields have.
+func pdfFluxXrefAvec(tb testing.TB, formulaire bool) []byte {
 	tb.Helper()
 	deflate := func(b []byte) []byte {
 		var z bytes.Buffer
@@ -131,37 +136,46 @@ func pdfFluxXref(tb testing.TB) []byte {
 	contenu := deflate([]byte("BT /F1 18 Tf 72 760 Td (Bordereau de mandats 2026) Tj ET"))
 	offsets[4] = out.Len()
 	fmt.Fprintf(&out, "4 0 obj\n<</Length %d/Filter/FlateDecode>>\nstream\n%s\nendstream\nendobj\n", len(contenu), contenu)
-	// 5: object stream holding 1 (catalog), 2 (pages), 3 (page), 6 (font).
-	objs := []string{
-		"<</Type/Catalog/Pages 2 0 R/Lang(fr-FR)>>",
-		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 6 0 R>>>>>>",
-		"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+	// 5: object stream holding the other objects.
+	objs := map[int]string{
+		1: "<</Type/Catalog/Pages 2 0 R/Lang(fr-FR)>>",
+		2: "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+		3: "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 6 0 R>>>>>>",
+		6: "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
 	}
 	nums := []int{1, 2, 3, 6}
+	taille := 8
+	if formulaire {
+		objs[1] = "<</Type/Catalog/Pages 2 0 R/AcroForm 8 0 R>>"
+		objs[3] = "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Annots 9 0 R/Resources<</Font<</F1 6 0 R>>>>>>"
+		objs[8] = "<</Fields[10 0 R]/DA(/Helv 0 Tf 0 g)>>"
+		objs[9] = "[10 0 R]"
+		objs[10] = "<</Type/Annot/Subtype/Widget/FT/Tx/T(Commentaire)/Rect[72 600 300 620]/P 3 0 R>>"
+		nums = append(nums, 8, 9, 10)
+		taille = 11
+	}
+	index := map[int]int{}
 	var entete, corps bytes.Buffer
-	for i, o := range objs {
-		fmt.Fprintf(&entete, "%d %d ", nums[i], corps.Len())
-		corps.WriteString(o)
+	for i, n := range nums {
+		index[n] = i
+		fmt.Fprintf(&entete, "%d %d ", n, corps.Len())
+		corps.WriteString(objs[n])
 		corps.WriteByte('\n')
 	}
 	fo := deflate(append(entete.Bytes(), corps.Bytes()...))
 	offsets[5] = out.Len()
-	fmt.Fprintf(&out, "5 0 obj\n<</Type/ObjStm/N 4/First %d/Length %d/Filter/FlateDecode>>\nstream\n%s\nendstream\nendobj\n", entete.Len(), len(fo), fo)
+	fmt.Fprintf(&out, "5 0 obj\n<</Type/ObjStm/N %d/First %d/Length %d/Filter/FlateDecode>>\nstream\n%s\nendstream\nendobj\n", len(nums), entete.Len(), len(fo), fo)
 	// 7: cross-reference stream, W [1 2 1], rows PNG-Up encoded.
 	xref := out.Len()
+	offsets[7] = xref
 	lignes := [][]byte{}
-	for num := 0; num <= 7; num++ {
-		switch num {
-		case 0:
+	for num := 0; num < taille; num++ {
+		if i, ok := index[num]; ok {
+			lignes = append(lignes, []byte{2, 0, 5, byte(i)})
+		} else if off, ok := offsets[num]; ok {
+			lignes = append(lignes, []byte{1, byte(off >> 8), byte(off), 0})
+		} else {
 			lignes = append(lignes, []byte{0, 0, 0, 255})
-		case 1, 2, 3, 6:
-			idx := map[int]int{1: 0, 2: 1, 3: 2, 6: 3}[num]
-			lignes = append(lignes, []byte{2, 0, 5, byte(idx)})
-		case 4, 5:
-			lignes = append(lignes, []byte{1, byte(offsets[num] >> 8), byte(offsets[num]), 0})
-		case 7:
-			lignes = append(lignes, []byte{1, byte(xref >> 8), byte(xref), 0})
 		}
 	}
 	var brut []byte
@@ -174,7 +188,7 @@ func pdfFluxXref(tb testing.TB) []byte {
 		prec = l
 	}
 	donnees := deflate(brut)
-	fmt.Fprintf(&out, "7 0 obj\n<</Type/XRef/Size 8/W[1 2 1]/Root 1 0 R/ID[<0123456789abcdef0123456789abcdef><0123456789abcdef0123456789abcdef>]/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 4>>/Length %d>>\nstream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", len(donnees), donnees, xref)
+	fmt.Fprintf(&out, "7 0 obj\n<</Type/XRef/Size %d/W[1 2 1]/Root 1 0 R/ID[<0123456789abcdef0123456789abcdef><0123456789abcdef0123456789abcdef>]/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 4>>/Length %d>>\nstream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", taille, len(donnees), donnees, xref)
 	return out.Bytes()
 }
 

@@ -283,9 +283,43 @@ func TestAssemblerRefuse(t *testing.T) {
 }
 
 func TestDocumentSansSignature(t *testing.T) {
-	sigs, err := Signatures(pdfFluxXref(t))
-	if err != nil || len(sigs) != 0 {
+	for _, formulaire := range []bool{false, true} {
+		pdf := pdfFluxXrefAvec(t, formulaire)
+		sigs, err := Signatures(pdf)
+		if err != nil || len(sigs) != 0 {
+			t.Fatalf("%+v, %v", sigs, err)
+		}
+		// The hand-written file itself must be a correct PDF for poppler.
+		if _, err := exec.LookPath("pdfinfo"); err == nil {
+			f := filepath.Join(t.TempDir(), "x.pdf")
+			ecrireFichier(t, f, pdf)
+			out, err := exec.Command("pdfinfo", f).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "Pages:           1") || strings.Contains(string(out), "Error") {
+				t.Fatalf("pdfinfo : %v\n%s", err, out)
+			}
+		}
+	}
+}
+
+func TestFormulaireEtAnnotationsIndirects(t *testing.T) {
+	ac := pkitest.NouvelleAC(t)
+	s := nouveauSignataire(t, ac, "Jean Dupont", false)
+	pdf := pdfFluxXrefAvec(t, true)
+	out := signer(t, signer(t, pdf, s, Options{}), s, Options{Visible: &Bloc{Page: 1, X: 300, Y: 40, W: 200, H: 60}})
+	// The existing form and annotation arrays are rewritten in place
+	// (objects 8 and 9), the existing text field kept.
+	for _, attendu := range []string{"\n8 0 obj\n<</Fields [10 0 R 12 0 R 15 0 R]/DA (/Helv 0 Tf 0 g)/SigFlags 3>>", "\n9 0 obj\n[10 0 R 12 0 R 15 0 R]"} {
+		if !strings.Contains(string(out), attendu) {
+			t.Errorf("%q absent de la mise à jour", attendu)
+		}
+	}
+	sigs, err := Signatures(out)
+	if err != nil || len(sigs) != 2 || !sigs[0].Valide || !sigs[1].Valide || !sigs[1].DocumentEntier {
 		t.Fatalf("%+v, %v", sigs, err)
+	}
+	txt := pdfsig(t, out, ac)
+	if strings.Count(txt, "Signature is Valid.") != 2 {
+		t.Fatalf("pdfsig :\n%s", txt)
 	}
 }
 
