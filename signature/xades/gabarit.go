@@ -99,7 +99,7 @@ func (g gabarit) apres(props string) string {
 	}
 	// Target without '#', as the DGCP and Berger-Levrault samples write it
 	// (S2LOW's template has '#'); Verifier accepts both.
-	fmt.Fprintf(&b, `</ds:X509Data></ds:KeyInfo><ds:Object Id="%s_QI"><xad:QualifyingProperties xmlns:xad="%s" Target="%[1]s">%s</xad:QualifyingProperties></ds:Object></ds:Signature>`, echapper(g.sigID), nsXAdES, props)
+	fmt.Fprintf(&b, `</ds:X509Data></ds:KeyInfo><ds:Object Id="%s_QI"><xad:QualifyingProperties xmlns:xad="%s" Target="%[1]s">%[3]s</xad:QualifyingProperties></ds:Object></ds:Signature>`, echapper(g.sigID), nsXAdES, props)
 	return b.String()
 }
 
