@@ -497,3 +497,33 @@ func BenchmarkLot100(b *testing.B) {
 	b.ReportMetric(float64(c.Signatures), "signatures/lot")
 	b.ReportMetric(float64(c.Connexions), "connexions/lot")
 }
+
+// BenchmarkSurcoutHorsJeton measures what the package adds around each
+// token signature (lock, validity check, DigestInfo, counters): the token
+// answers at once.
+func BenchmarkSurcoutHorsJeton(b *testing.B) {
+	jt := jetontest.Nouveau(b)
+	carte := &pkcs11.CarteSimulee{PIN: jt.PIN, Max: 3}
+	m, err := pkcs11.OuvrirCarteSimulee(jt.Module, carte)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Fermer()
+	j, _ := m.Jeton(jt.Libelle)
+	s, err := m.Connecter(j, jt.PINOctets())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Fermer()
+	k, err := s.Signataire(jt.RSA.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	carte.SansCalcul = true
+	h := empreinte(b, "document")
+	for b.Loop() {
+		if _, err := k.Sign(rand.Reader, h, crypto.SHA256); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
