@@ -22,9 +22,13 @@ import (
 	"time"
 )
 
-// Policy OIDs used in test certificates. PolitiqueRGSDeuxEtoiles is an OID of
-// the ANSSI arc (1.2.250.1.223) followed by a test suffix; what matters to
-// the code under test is the arc and the level, as in real RGS** policies.
+// Policy OIDs used in test certificates. There is no single RGS** OID: a
+// real RGS** certificate carries the OID of its CA's own certificate policy
+// (under the CA's AFNOR arc 1.2.250.1.x), usually with the ETSI qualified
+// policy and QCStatements (set Signataire.Qualifie). PolitiqueRGSDeuxEtoiles
+// is an OID of the ANSSI arc (1.2.250.1.223) followed by a test suffix: a
+// French arc no real CA uses, which the pkcs11 package recognises as
+// RGS** like the policies ANSSI defines.
 var (
 	PolitiqueRGSDeuxEtoiles = asn1.ObjectIdentifier{1, 2, 250, 1, 223, 1, 2, 2, 1}
 	// PolitiqueQualifiee is the ETSI QCP-n-qscd policy (EN 319 411-2): a

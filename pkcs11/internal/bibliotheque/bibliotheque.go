@@ -19,6 +19,10 @@ import (
 type entree struct {
 	ctx  *p11.Ctx
 	refs int
+	// finaliser is false when someone outside this registry (another
+	// library in the process, such as crypto11) had already initialised
+	// it: finalising would end that user's sessions.
+	finaliser bool
 }
 
 var (
@@ -58,11 +62,15 @@ func Prendre(chemin string) (*p11.Ctx, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w : %s", ErrChargement, chemin)
 	}
+	finaliser := true
 	if err := ctx.Initialize(); err != nil {
-		ctx.Destroy()
-		return nil, err
+		if e, ok := err.(p11.Error); !ok || e != p11.CKR_CRYPTOKI_ALREADY_INITIALIZED {
+			ctx.Destroy()
+			return nil, err
+		}
+		finaliser = false
 	}
-	ouvertes[cle] = &entree{ctx: ctx, refs: 1}
+	ouvertes[cle] = &entree{ctx: ctx, refs: 1, finaliser: finaliser}
 	return ctx, nil
 }
 
@@ -81,7 +89,10 @@ func Rendre(chemin string) error {
 		return nil
 	}
 	delete(ouvertes, cle)
-	err := e.ctx.Finalize()
+	var err error
+	if e.finaliser {
+		err = e.ctx.Finalize()
+	}
 	e.ctx.Destroy()
 	return err
 }
