@@ -148,6 +148,22 @@ type Store interface {
 	// Notifications returns the commune's notifications, oldest first.
 	Notifications(ctx context.Context) ([]*xdemat.Notification, error)
 
+	// DossiersParapheur returns the commune's parapheur dossiers as central
+	// holds them (the authority between postes), newest change first.
+	//
+	// New ops of the parapheur (xdemat.OperationParapheur* types) are
+	// applied by ApplyOperations to these dossiers with the domain's rules,
+	// in order of arrival, and relayed to every poste of the commune as an
+	// event of the same type carrying the dossier after the action (the
+	// Delegation for "parapheur.delegation"). An action that no longer
+	// applies (the step was already done from another poste…) is still
+	// acknowledged, and relayed as xdemat.EvenementParapheurActionRefusee
+	// with a French reason, plus a notification to its author. A malformed
+	// payload refuses the batch (EINVALID).
+	DossiersParapheur(ctx context.Context) ([]*xdemat.DossierParapheur, error)
+	// DelegationsParapheur returns the commune's delegations.
+	DelegationsParapheur(ctx context.Context) ([]*xdemat.Delegation, error)
+
 	Close() error
 }
 

@@ -21,6 +21,9 @@ type projection struct {
 	// sauvegarde is a backup report: recorded for the SPL's console, not
 	// relayed (the postes keep their own history).
 	sauvegarde *xdemat.Sauvegarde
+	// parapheur is a parapheur operation (see parapheur.go), with its op.
+	parapheur *parapheurProjection
+	op        *xdemat.Operation
 }
 
 // payload returns what the relayed event carries: the payload as checked,
@@ -42,6 +45,12 @@ func (pr *projection) payload() any {
 // the payload is never trusted: it is communeID.
 func decodeProjection(op *xdemat.Operation, communeID string) (*projection, error) {
 	pr := &projection{typ: op.Type}
+	if pp, err := decodeParapheur(op, communeID); err != nil {
+		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; mettez l'agent xdemat à jour si cela se répète.", op.Seq, op.Type, xdemat.ErrorMessage(err))
+	} else if pp != nil {
+		pr.parapheur, pr.op = pp, op
+		return pr, nil
+	}
 	var target any
 	switch op.Type {
 	case xdemat.OperationNotificationCreee:
@@ -109,6 +118,9 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 // project applies pr, the projection of an operation p just sent, and relays
 // it to the postes of the commune.
 func (t tx) project(ctx context.Context, a *appender, p *xdemat.Poste, pr *projection, now time.Time) error {
+	if pr.parapheur != nil {
+		return t.projectParapheur(ctx, a, p, pr.op, pr.parapheur, now)
+	}
 	var err error
 	switch {
 	case pr.sauvegarde != nil:

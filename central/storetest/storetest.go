@@ -46,6 +46,7 @@ func Suite(t *testing.T, open func(t *testing.T) central.Store) {
 	t.Run("sans poste authentifié", func(t *testing.T) { testNonAuthentifie(t, o) })
 	t.Run("notifications, utilisateurs et envois", func(t *testing.T) { testXpostit(t, o) })
 	t.Run("sauvegardes", func(t *testing.T) { testSauvegardes(t, o) })
+	t.Run("parapheur", func(t *testing.T) { testParapheur(t, o) })
 	t.Run("réveil des postes après chaque écriture d'événements", func(t *testing.T) { testReveil(t, o) })
 }
 
