@@ -57,6 +57,25 @@ const (
 	AlertePasEncoreValide               // not valid yet: cannot sign
 )
 
+// String names the level in French, for lists and logs.
+func (a Alerte) String() string {
+	switch a {
+	case AlerteAucune:
+		return "valide"
+	case Alerte60Jours:
+		return "expire dans moins de 60 jours"
+	case Alerte30Jours:
+		return "expire dans moins de 30 jours"
+	case Alerte7Jours:
+		return "expire dans moins de 7 jours"
+	case AlerteExpire:
+		return "expiré"
+	case AlertePasEncoreValide:
+		return "pas encore valide"
+	}
+	return fmt.Sprintf("Alerte(%d)", int(a))
+}
+
 // Seuils of the expiry warnings, in days, from the widest.
 var seuilsAlerte = []struct {
 	jours  int
