@@ -77,8 +77,8 @@ type ParapheurStore interface {
 	// DeletePreparation forgets a prepared signature (done, or abandoned).
 	DeletePreparation(ctx context.Context, id string) error
 	// DocumentsManquants returns the documents of the parapheur's dossiers
-	// this poste does not hold yet (deposited on another poste).
-	DocumentsManquants(ctx context.Context) ([]string, error)
+	// this poste does not hold yet (deposited or signed on another poste).
+	DocumentsManquants(ctx context.Context) ([]DocumentManquant, error)
 }
 
 // FormatSignature is one signature format in two steps (PAdES, XAdES, CAdES).
@@ -197,4 +197,11 @@ type DossierATraiter struct {
 	Dossier        *xdemat.DossierParapheur `json:"dossier"`
 	Nature         xdemat.NatureEtape       `json:"nature"`
 	PourLeCompteDe string                   `json:"pourLeCompteDe,omitempty"`
+}
+
+// DocumentManquant is a document of a dossier that this poste must fetch
+// from central, and the title of the dossier (to name the file).
+type DocumentManquant struct {
+	SHA256 string `json:"sha256"`
+	Titre  string `json:"titre"`
 }

@@ -18,11 +18,13 @@ import (
 	"xdemat"
 	"xdemat/agent"
 	"xdemat/agent/centralclient"
+	"xdemat/agent/formats"
 	"xdemat/agent/inbox"
 	"xdemat/agent/localapi"
 	"xdemat/agent/outbox"
 	"xdemat/agent/sauvegarde"
 	"xdemat/agent/sqlite"
+	"xdemat/agent/telechargement"
 	"xdemat/central/blob"
 )
 
@@ -123,6 +125,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		State: m.Status.State, Kick: m.kick,
 		Version: version, DemarreLe: time.Now(), Boucles: m.Status.Boucles, JournalTechnique: m.JournalTechnique,
 		Sauvegardes: m.Sauvegarde, Certificats: certificats,
+		Parapheur: m.Store, Formats: formats.Disponibles(),
 	}
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)
 	ready := make(chan struct{})
@@ -240,7 +243,10 @@ func (s *syncService) Run(ctx context.Context) error {
 	m.outbox = ob
 	m.mu.Unlock()
 	defer func() { m.mu.Lock(); m.outbox = nil; m.mu.Unlock() }()
-	return (&agent.Agent{Logger: m.Logger, MaxRestartDelay: m.RetryMax, Services: []agent.Service{ob, ib}}).Run(ctx)
+	// The parapheur's documents deposited or signed on another poste.
+	tl := &telechargement.Service{Store: m.Store, Parapheur: m.Store, Blobs: m.Blobs, Client: client, Bus: m.Bus,
+		Logger: m.Logger.With("service", "telechargement"), Poll: m.RetryMax}
+	return (&agent.Agent{Logger: m.Logger, MaxRestartDelay: m.RetryMax, Services: []agent.Service{ob, ib, tl}}).Run(ctx)
 }
 
 func waitIdentity(ctx context.Context, st agent.Store, poll time.Duration) (*agent.Identity, error) {

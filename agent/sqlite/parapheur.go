@@ -543,15 +543,15 @@ func (s *Store) DeletePreparation(ctx context.Context, id string) error {
 
 // DocumentsManquants returns the documents of the dossiers (every version
 // in their history) not recorded on this poste.
-func (s *Store) DocumentsManquants(ctx context.Context) ([]string, error) {
-	var out []string
+func (s *Store) DocumentsManquants(ctx context.Context) ([]agent.DocumentManquant, error) {
+	var out []agent.DocumentManquant
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT donnees, version_centrale FROM parapheur_dossiers`)
 		if err != nil {
 			return err
 		}
 		seen := map[string]bool{}
-		var all []string
+		var all []agent.DocumentManquant
 		for rows.Next() {
 			d, _, err := scanDossier(rows)
 			if err != nil {
@@ -567,7 +567,7 @@ func (s *Store) DocumentsManquants(ctx context.Context) ([]string, error) {
 			for _, h := range hs {
 				if !seen[h] {
 					seen[h] = true
-					all = append(all, h)
+					all = append(all, agent.DocumentManquant{SHA256: h, Titre: d.Titre})
 				}
 			}
 		}
@@ -575,13 +575,13 @@ func (s *Store) DocumentsManquants(ctx context.Context) ([]string, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, h := range all {
+		for _, m := range all {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, h).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, m.SHA256).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
-				out = append(out, h)
+				out = append(out, m)
 			}
 		}
 		return nil

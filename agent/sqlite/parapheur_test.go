@@ -251,7 +251,7 @@ func TestProjectionDesDossiersRelayesParCentral(t *testing.T) {
 	if err != nil || got.Version != 2 || got.EtapeCourante != 1 {
 		t.Fatalf("projeté %+v, %v", got, err)
 	}
-	if manquants, _ := s.DocumentsManquants(ctx); len(manquants) != 1 || manquants[0] != doc {
+	if manquants, _ := s.DocumentsManquants(ctx); len(manquants) != 1 || manquants[0].SHA256 != doc || manquants[0].Titre != d.Titre {
 		t.Fatalf("documents manquants %v", manquants)
 	}
 	// The maire refuses offline; then an older copy and an unrelated newer
