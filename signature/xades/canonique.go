@@ -33,7 +33,6 @@ type canonique struct {
 	prof    int
 	nsTmp   []liaison
 	attrTmp []attrC14N
-	prefTmp []string
 }
 
 type attrC14N struct {

@@ -216,7 +216,7 @@ func TestAlterationDetectee(t *testing.T) {
 		signe, _ := signer(t, s, pes, p)
 		cas := []struct {
 			nom, avant, apres string
-			motif            string
+			motif             string
 		}{
 			{"une lettre du bordereau", "Réparation du clocher", "Réparation du clochet", "modifié après la signature"},
 			{"le montant", `<MtBordHT V="1250.40"/>`, `<MtBordHT V="9250.40"/>`, "modifié après la signature"},
