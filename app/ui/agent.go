@@ -49,6 +49,12 @@ type Agent interface {
 	HistoriqueSauvegardes(ctx context.Context, limite int) ([]*xdemat.Sauvegarde, error)
 	Instantanes(ctx context.Context) ([]agent.Instantane, error)
 	ContenuInstantane(ctx context.Context, instantane, chemin string) ([]agent.EntreeInstantane, error)
+	// EnregistrerCertificat tells the agent about a certificate read on the
+	// session user's token; it warns before it expires.
+	EnregistrerCertificat(ctx context.Context, der []byte, rgs, qualifie bool) (*xdemat.CertificatSignature, error)
+	// Certificats lists the session user's certificates the agent keeps.
+	Certificats(ctx context.Context) ([]*xdemat.CertificatSignature, error)
+
 	// Restaurer runs until the files are back; cancelling ctx stops it.
 	Restaurer(ctx context.Context, d agent.DemandeRestauration) (*agent.ResultatRestauration, error)
 }

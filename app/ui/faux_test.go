@@ -32,6 +32,7 @@ type fauxAgent struct {
 	appels        []string
 	technique     []byte
 	sauvegarde    sauvegardeFausse
+	certificats   []*xdemat.CertificatSignature
 }
 
 func newFauxAgent() *fauxAgent {
@@ -310,4 +311,29 @@ func journalDeTest() []*xdemat.Journal {
 		out = append(out, j)
 	}
 	return out
+}
+
+func (f *fauxAgent) EnregistrerCertificat(ctx context.Context, der []byte, rgs, qualifie bool) (*xdemat.CertificatSignature, error) {
+	if err := f.note("EnregistrerCertificat"); err != nil {
+		return nil, err
+	}
+	c, err := xdemat.LireCertificatSignature(der, f.session)
+	if err != nil {
+		return nil, err
+	}
+	c.RGS, c.Qualifie = rgs, qualifie
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.certificats = slices.DeleteFunc(f.certificats, func(x *xdemat.CertificatSignature) bool { return x.SHA256 == c.SHA256 })
+	f.certificats = append(f.certificats, c)
+	return c, nil
+}
+
+func (f *fauxAgent) Certificats(ctx context.Context) ([]*xdemat.CertificatSignature, error) {
+	if err := f.note("Certificats"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.certificats), nil
 }

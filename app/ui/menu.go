@@ -42,6 +42,7 @@ func newMenu(u *UI) *menu {
 		entree(EcranAFaire, "À faire", theme.ListIcon()),
 		entree(EcranHistorique, "Historique", theme.HistoryIcon()),
 		entree(EcranSauvegarde, "Sauvegarde", theme.StorageIcon()),
+		entree(EcranCle, "Ma clé de signature", theme.LoginIcon()),
 		entree(EcranParametres, "Paramètres", theme.SettingsIcon()),
 		entree(EcranDiagnostic, "À propos / diagnostic", theme.InfoIcon()),
 	)

@@ -38,6 +38,9 @@ type Options struct {
 	// (tests fix them); nil means time.Now and time.Local.
 	Maintenant func() time.Time
 	Fuseau     *time.Location
+	// ModulePKCS11 is the token driver configured for this poste ("":
+	// looked for among the known ones).
+	ModulePKCS11 string
 	// QuandPret is called once, on the UI thread, when the "À faire" list
 	// is first filled (the app's benchmark measures up to there).
 	QuandPret func()
@@ -77,6 +80,7 @@ type UI struct {
 	parametres *pageParametres
 	diagnostic *pageDiagnostic
 	sauvegarde *pageSauvegarde
+	cle        *pageCle
 	detail     *vueNotification
 	connexion  *pageConnexion
 	corps      *fyne.Container // the page
@@ -121,6 +125,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	u.parametres = newPageParametres(u)
 	u.diagnostic = newPageDiagnostic(u)
 	u.sauvegarde = newPageSauvegarde(u)
+	u.cle = newPageCle(u)
 	u.detail = newVueNotification(u)
 	u.connexion = newPageConnexion(u)
 	u.corps = container.NewStack()
@@ -163,6 +168,8 @@ func (u *UI) Ouvrir(l xdemat.Lien) {
 		u.afficher(EcranDiagnostic)
 	case EcranSauvegarde:
 		u.afficher(EcranSauvegarde)
+	case EcranCle:
+		u.afficher(EcranCle)
 	case EcranNotification:
 		u.detail.ouvrirParID(l.ID)
 	default:
@@ -189,6 +196,9 @@ func (u *UI) afficher(ecran string) {
 	case EcranSauvegarde:
 		page = u.sauvegarde.objet
 		u.sauvegarde.recharger()
+	case EcranCle:
+		page = u.cle.objet
+		u.cle.recharger()
 	case EcranNotification:
 		page = u.detail.objet
 		u.detail.recharger()

@@ -43,6 +43,7 @@ type config struct {
 	dataDir     string
 	lien        xdemat.Lien
 	utilisateur string
+	pkcs11      string // token driver; "": the known ones
 	mesure      time.Duration
 	mesureVide  bool
 }
@@ -66,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("xdemat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.dataDir, "data", program.DefaultDataDir(), "dossier de données de l'agent du poste (XDEMAT_DATA)")
+	fs.StringVar(&cfg.pkcs11, "pkcs11", os.Getenv("XDEMAT_PKCS11"), "pilote PKCS#11 de la clé de signature (XDEMAT_PKCS11) ; vide : recherché parmi les pilotes connus")
 	fs.StringVar(&cfg.utilisateur, "utilisateur", "", "ouvrir directement la session de ce profil (identifiant ou « Prénom Nom »), s'il n'a pas de mot de passe")
 	// Hidden: the benchmark of the issue (make bench-app).
 	fs.DurationVar(&cfg.mesure, "mesure", 0, "")
@@ -73,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	// of what Fyne and the GL driver cost before any xdemat screen.
 	fs.BoolVar(&cfg.mesureVide, "mesure-vide", false, "")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage : xdemat [-data DOSSIER] [-utilisateur PROFIL] [xdemat://ecran/identifiant]")
+		fmt.Fprintln(stderr, "Usage : xdemat [-data DOSSIER] [-pkcs11 PILOTE] [-utilisateur PROFIL] [xdemat://ecran/identifiant]")
 		fs.VisitAll(func(f *flag.Flag) {
 			if f.Usage != "" {
 				fmt.Fprintf(stderr, "  -%s\t%s\n", f.Name, f.Usage)
@@ -154,6 +156,7 @@ func run(cfg *config) {
 				AgentIntegre:   emb != nil,
 				Lien:           cfg.lien,
 				Utilisateur:    cfg.utilisateur,
+				ModulePKCS11:   cfg.pkcs11,
 			}
 			if m != nil {
 				opts.QuandPret = m.accueilPret
