@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"io"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,8 +14,10 @@ import (
 	"xdemat"
 	"xdemat/agent"
 	"xdemat/agent/formats"
+	"xdemat/internal/pdftest"
 	"xdemat/internal/pkitest"
 	"xdemat/signature/cades"
+	"xdemat/signature/pades"
 )
 
 // avecFormats serves the parapheur with the formats of this build.
@@ -56,10 +59,17 @@ func mairieAPI(t *testing.T, h *harness) (sec, maire, adjoint *Client, ids map[s
 	return h.client, maire, adjoint, ids
 }
 
-// deposerAPI adds a document and deposits it with the type's circuit.
+// deposerAPI adds a text document (signed in detached CAdES) and deposits
+// it with the type's circuit.
 func deposerAPI(t *testing.T, c *Client, typ xdemat.TypeDossier, titre, contenu string) *xdemat.DossierParapheur {
 	t.Helper()
-	doc, err := c.AjouterDocument(ctx, titre+".pdf", "application/pdf", strings.NewReader(contenu))
+	return deposerFichier(t, c, typ, titre, titre+".txt", "text/plain", []byte(contenu))
+}
+
+// deposerFichier adds a document and deposits it with the type's circuit.
+func deposerFichier(t *testing.T, c *Client, typ xdemat.TypeDossier, titre, nom, typeMedia string, contenu []byte) *xdemat.DossierParapheur {
+	t.Helper()
+	doc, err := c.AjouterDocument(ctx, nom, typeMedia, bytes.NewReader(contenu))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,8 +214,10 @@ func TestDelegationParLAPI(t *testing.T) {
 	now := time.Now()
 	h.srv.Now = func() time.Time { return now }
 	sec, maire, adjoint, ids := mairieAPI(t, h)
-	d := deposerAPI(t, sec, xdemat.DossierCourrier, "Courrier au Département", "%PDF courrier")
-	j := nouveauJeton(t, pkitest.NouvelleAC(t), pkitest.Signataire{Nom: "Marie Roux"})
+	pdf := pdftest.Minimal("Courrier au Département de la Marne", "Objet : voirie communale")
+	d := deposerFichier(t, sec, xdemat.DossierCourrier, "Courrier au Département", "courrier.pdf", "application/pdf", pdf)
+	ac := pkitest.NouvelleAC(t)
+	j := nouveauJeton(t, ac, pkitest.Signataire{Nom: "Marie Roux"})
 	cle, _ := j.Login("1234")
 	if l, _ := adjoint.ATraiter(ctx); len(l) != 0 {
 		t.Fatalf("l'adjoint voit %d documents sans délégation", len(l))
@@ -231,6 +243,29 @@ func TestDelegationParLAPI(t *testing.T) {
 	h4 := rep.Signes[0].Historique[1]
 	if h4.Par != ids["adjoint"] || h4.PourLeCompteDe != ids["maire"] || h4.Mention() != xdemat.MentionDelegation {
 		t.Fatalf("entrée %+v", h4)
+	}
+	// A PDF is signed in PAdES: the signed PDF replaces the document, its
+	// visible block carries the mention, and it verifies.
+	if len(rep.Signes[0].Documents) != 1 || rep.Signes[0].Documents[0] == d.Documents[0] {
+		t.Fatalf("documents après signature PAdES : %v", rep.Signes[0].Documents)
+	}
+	signe := lire(t, adjoint, rep.Signes[0].Documents[0])
+	racines := x509.NewCertPool()
+	racines.AddCert(ac.Cert)
+	sigs, err := pades.VerifierSignatures(signe, racines)
+	if err != nil || len(sigs) != 1 {
+		t.Fatalf("PAdES : %d signatures, %v", len(sigs), err)
+	}
+	if !bytes.HasPrefix(signe, pdf) {
+		t.Fatal("la signature PAdES n'est pas une mise à jour incrémentale du PDF déposé")
+	}
+	if outil, err := exec.LookPath("pdftotext"); err == nil {
+		cmd := exec.Command(outil, "-", "-")
+		cmd.Stdin = bytes.NewReader(signe)
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), "délégation") {
+			t.Errorf("le bloc de signature visible ne porte pas la mention : %q", out)
+		}
 	}
 	if got, err := maire.RetirerDelegation(ctx, del.ID); err != nil || got.RetireeLe.IsZero() {
 		t.Fatalf("retrait de la délégation : %+v, %v", got, err)

@@ -3,16 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"xdemat"
 	"xdemat/agent"
 	"xdemat/agent/localapi"
+	"xdemat/internal/pdftest"
 	"xdemat/internal/pkitest"
-	"xdemat/signature/cades"
+	"xdemat/signature/pades"
 )
 
 // The secretary deposits a délibération on the mairie's PC; the maire, on
@@ -61,7 +67,7 @@ func TestParapheurDeuxPostesDeLaCommune(t *testing.T) {
 	secretaire, maire := session(dirMairie, anne), session(dirPortable, jacques)
 
 	// At the mairie: the délibération goes into the parapheur.
-	pdf := []byte("%PDF-1.7\n% Délibération n° 2026-014 : tarifs de la cantine\n")
+	pdf := pdftest.Minimal("Délibération n° 2026-014", "Tarifs de la cantine scolaire")
 	doc, err := secretaire.AjouterDocument(ctx, "Délibération 2026-014.pdf", "application/pdf", bytes.NewReader(pdf))
 	if err != nil {
 		t.Fatal(err)
@@ -122,22 +128,33 @@ func TestParapheurDeuxPostesDeLaCommune(t *testing.T) {
 		if got.Etat != xdemat.DossierSigne {
 			return false, string(got.Etat)
 		}
-		rc, err := secretaire.LireDocument(ctx, got.Documents[len(got.Documents)-1])
+		rc, err := secretaire.LireDocument(ctx, got.Documents[0])
 		if err != nil {
 			return false, err.Error()
 		}
 		rc.Close()
 		return true, ""
 	})
-	rc, err := secretaire.LireDocument(ctx, signe.Documents[len(signe.Documents)-1])
+	// The signed PDF (PAdES) came to the mairie and verifies, with
+	// poppler's pdfsig too when it is installed.
+	rc, err := secretaire.LireDocument(ctx, signe.Documents[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	p7s, _ := io.ReadAll(rc)
+	signePDF, _ := io.ReadAll(rc)
 	rc.Close()
-	res, err := cades.Verifier(p7s, bytes.NewReader(pdf), nil)
-	if err != nil || res.Signataire.Subject.CommonName != "Jacques Bertin" {
-		t.Fatalf("la signature reçue à la mairie ne se vérifie pas : %v", err)
+	racines := x509.NewCertPool()
+	racines.AddCert(ac.Cert)
+	if sigs, err := pades.VerifierSignatures(signePDF, racines); err != nil || len(sigs) != 1 || !bytes.HasPrefix(signePDF, pdf) {
+		t.Fatalf("le PDF signé reçu à la mairie ne se vérifie pas : %d signature(s), %v", len(sigs), err)
+	}
+	if outil, err := exec.LookPath("pdfsig"); err == nil {
+		f := filepath.Join(t.TempDir(), "signe.pdf")
+		os.WriteFile(f, signePDF, 0o600)
+		out, _ := exec.Command(outil, f).CombinedOutput()
+		if !strings.Contains(string(out), "Signature is Valid") {
+			t.Fatalf("pdfsig :\n%s", out)
+		}
 	}
 	h := signe.Historique[len(signe.Historique)-1]
 	if h.Par != jacques.ID || h.Certificat == nil || h.Certificat.Sujet == "" {
