@@ -7,7 +7,6 @@ package telechargement
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"os"
 	"strings"
 	"time"
@@ -160,6 +159,9 @@ func typeMedia(path string) string {
 	return "application/octet-stream"
 }
 
+// extensions of the types typeMedia recognises.
+var extensions = map[string]string{"application/pdf": ".pdf", "application/xml": ".xml", "application/pkcs7-signature": ".p7s"}
+
 // nomDe names a downloaded document after its dossier.
 func nomDe(titre, typ string) string {
 	nom := strings.Map(func(r rune) rune {
@@ -174,9 +176,7 @@ func nomDe(titre, typ string) string {
 	if nom == "" {
 		nom = "document"
 	}
-	if exts, _ := mime.ExtensionsByType(typ); len(exts) > 0 && typ != "application/octet-stream" {
-		nom += exts[0]
-	}
+	nom += extensions[typ]
 	return strings.ToValidUTF8(nom, "-")
 }
 
