@@ -625,6 +625,17 @@ func projectParapheur(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) err
 	return nil
 }
 
+// dejaApplique reports whether central's copy d already holds the action
+// (same type, author and time, kept to the microsecond on both sides).
+func dejaApplique(d *xdemat.DossierParapheur, typ string, a *xdemat.ActionParapheur) bool {
+	for _, h := range d.Historique {
+		if h.Action == typ && h.Par == a.Par && h.Le.Equal(a.Le) {
+			return true
+		}
+	}
+	return false
+}
+
 // projectDossier takes central's copy of a dossier unless this poste holds
 // a newer one from central, then replays on it the actions of this poste
 // central has not applied yet (an offline signature stays visible as done
@@ -676,6 +687,9 @@ func projectDossier(ctx context.Context, tx *sql.Tx, d *xdemat.DossierParapheur)
 			return err
 		}
 		for _, p := range pending {
+			if dejaApplique(d, p.typ, &p.a) {
+				continue // central applied it already; the ack is on its way
+			}
 			d.Appliquer(p.typ, &p.a, utilisateurParID(us, p.a.Par), dels) // refused: central will say so
 		}
 	}

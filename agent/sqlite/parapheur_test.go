@@ -268,11 +268,36 @@ func TestProjectionDesDossiersRelayesParCentral(t *testing.T) {
 	if got.Etat != xdemat.DossierRefuse || len(got.Historique) != 4 || got.Historique[2].Texte == "" {
 		t.Fatalf("après projection : état %s, historique %+v", got.Etat, got.Historique)
 	}
+	// An annotation of this poste, relayed by central before its
+	// acknowledgement arrived, is not shown twice.
+	note, err := s.AgirSurDossier(ctx, xdemat.OperationParapheurAnnote, &xdemat.ActionParapheur{DossierID: d.ID, Par: sec.ID, Texte: "Vu."}, t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	avecNote := annote.Copie()
+	if _, err := avecNote.Appliquer(xdemat.OperationParapheurAnnote, &xdemat.ActionParapheur{DossierID: d.ID, Par: sec.ID, Le: note.Historique[len(note.Historique)-1].Le, Texte: "Vu."}, sec, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveEvents(ctx, []*xdemat.Evenement{event(5, xdemat.OperationParapheurAnnote, avecNote)}, 5); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.FindDossierParapheur(ctx, d.ID)
+	vus := 0
+	for _, h := range got.Historique {
+		if h.Texte == "Vu." {
+			vus++
+		}
+	}
+	if vus != 1 || got.Etat != xdemat.DossierRefuse {
+		t.Fatalf("annotation vue %d fois, état %s", vus, got.Etat)
+	}
+	annote = avecNote
+
 	// Central refused the maire's action (someone else acted first): its
 	// copy wins once the operation is acknowledged.
 	s.Acknowledge(ctx, lastPending(t, s).Seq)
 	refus := xdemat.RefusParapheur{Type: xdemat.OperationParapheurRefuse, Motif: "déjà traité", Dossier: annote}
-	if err := s.SaveEvents(ctx, []*xdemat.Evenement{event(5, xdemat.EvenementParapheurActionRefusee, refus)}, 5); err != nil {
+	if err := s.SaveEvents(ctx, []*xdemat.Evenement{event(6, xdemat.EvenementParapheurActionRefusee, refus)}, 6); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.FindDossierParapheur(ctx, d.ID)
