@@ -22,7 +22,7 @@ func Lire(r io.Reader) (*Fichier, error) {
 	l.d = xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
 	l.d.CharsetReader = l.lecteurEncodage
 	for {
-		tok, err := l.d.Token()
+		tok, err := l.jeton()
 		if err == io.EOF {
 			return nil, &Erreur{Code: ErrXML, Message: "Ce fichier est vide ou ne contient pas de XML : choisissez le fichier PES Aller produit par le logiciel financier."}
 		}
@@ -58,7 +58,32 @@ type lecteur struct {
 	d           *xml.Decoder
 	f           *Fichier
 	errEncodage error
-	bord, pce   string // where we are, for error messages
+	bord, pce   string     // where we are, for error messages
+	pile        []xml.Name // open elements, as written (prefix:local)
+}
+
+// jeton returns the next token. It uses RawToken, about a third faster than
+// Token since it resolves no namespaces (only the root is namespaced in a
+// PES, see racine), and checks itself what Token would: every end tag
+// closes the element open, and the file does not stop inside an element.
+func (l *lecteur) jeton() (xml.Token, error) {
+	tok, err := l.d.RawToken()
+	if err == io.EOF && len(l.pile) > 0 {
+		return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: l.ligne()}
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		l.pile = append(l.pile, t.Name)
+	case xml.EndElement:
+		if len(l.pile) == 0 || l.pile[len(l.pile)-1] != t.Name {
+			return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: l.ligne()}
+		}
+		l.pile = l.pile[:len(l.pile)-1]
+	}
+	return tok, nil
 }
 
 // lecteurEncodage is the decoder's CharsetReader: it only runs for encodings
@@ -98,11 +123,8 @@ func (l *lecteur) erreurXML(err error) error {
 // nested enfants).
 func (l *lecteur) enfants(f func(xml.StartElement) error) error {
 	for {
-		tok, err := l.d.Token()
+		tok, err := l.jeton()
 		if err != nil {
-			if err == io.EOF {
-				err = &xml.SyntaxError{Msg: "unexpected EOF", Line: l.ligne()}
-			}
 			return l.erreurXML(err)
 		}
 		switch t := tok.(type) {
@@ -123,8 +145,10 @@ func (l *lecteur) ligne() int {
 
 // sauter consumes the element just opened.
 func (l *lecteur) sauter() error {
-	if err := l.d.Skip(); err != nil {
-		return l.erreurXML(err)
+	for profondeur := len(l.pile); len(l.pile) >= profondeur; {
+		if _, err := l.jeton(); err != nil {
+			return l.erreurXML(err)
+		}
 	}
 	return nil
 }
@@ -166,6 +190,18 @@ func attribut(se xml.StartElement, nom string) string {
 	return ""
 }
 
+// espaceDeNoms resolves the prefix of a raw start element from its own
+// xmlns attributes ("" when it is not declared there).
+func espaceDeNoms(se xml.StartElement) string {
+	for _, a := range se.Attr {
+		if se.Name.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns" ||
+			se.Name.Space != "" && a.Name.Space == "xmlns" && a.Name.Local == se.Name.Space {
+			return a.Value
+		}
+	}
+	return ""
+}
+
 // attributProlog reads a pseudo-attribute of the XML declaration.
 func attributProlog(inst, nom string) string {
 	i := strings.Index(inst, nom+"=")
@@ -188,6 +224,13 @@ func (l *lecteur) racine(se xml.StartElement) error {
 	if se.Name.Local != "PES_Aller" {
 		return &Erreur{Code: ErrPasPESAller, Message: fmt.Sprintf(
 			"Ce fichier n'est pas un PES Aller : élément racine « %s ». Choisissez le fichier PES Aller produit par le logiciel financier.", se.Name.Local)}
+	}
+	// RawToken leaves the prefix in Name.Space: resolve it from the root's
+	// own declarations, where every PES declares it.
+	se.Name.Space = espaceDeNoms(se)
+	if se.Name.Space == "" {
+		return &Erreur{Code: ErrPasPESAller, Message: fmt.Sprintf(
+			"Ce fichier n'est pas un PES Aller : son élément racine PES_Aller n'a pas l'espace de noms « %s ». Régénérez-le depuis le logiciel financier.", NamespaceAller)}
 	}
 	if se.Name.Space != NamespaceAller {
 		return &Erreur{Code: ErrPasPESAller, Message: fmt.Sprintf(
@@ -496,11 +539,8 @@ func (l *lecteur) tailleTexte() (int64, error) {
 	var n int64
 	profondeur := 1
 	for profondeur > 0 {
-		tok, err := l.d.Token()
+		tok, err := l.jeton()
 		if err != nil {
-			if err == io.EOF {
-				err = &xml.SyntaxError{Msg: "unexpected EOF", Line: l.ligne()}
-			}
 			return n, l.erreurXML(err)
 		}
 		switch t := tok.(type) {
