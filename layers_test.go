@@ -68,6 +68,11 @@ func TestLayers(t *testing.T) {
 		{"l'agent et central n'importent jamais Fyne",
 			under("xdemat/agent", "xdemat/central", "xdemat/cmd/xdemat-agent", "xdemat/cmd/xdemat-central"),
 			under("fyne.io")},
+		// The token is the app's (the PIN is typed there), and PKCS#11
+		// needs cgo, which the agent and central are built without.
+		{"l'agent et central ne touchent jamais la clé de signature (PKCS#11)",
+			under("xdemat/agent", "xdemat/central", "xdemat/cmd/xdemat-agent", "xdemat/cmd/xdemat-central"),
+			under("xdemat/pkcs11", "github.com/miekg/pkcs11", "github.com/ThalesGroup/crypto11")},
 		// The app's packages reach data only through the local API; its
 		// program (cmd/xdemat) may also start an agent in-process
 		// (agent/program, and with it the store) when no service answers.
