@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
+	"io"
 
 	"xdemat"
 	"xdemat/agent"
@@ -54,6 +57,25 @@ type Agent interface {
 	EnregistrerCertificat(ctx context.Context, der []byte, rgs, qualifie bool) (*xdemat.CertificatSignature, error)
 	// Certificats lists the session user's certificates the agent keeps.
 	Certificats(ctx context.Context) ([]*xdemat.CertificatSignature, error)
+
+	// Parapheur (Xparaph): what waits for the session's user, the
+	// dossiers, actions on them, delegations; SignerLot prepares, has the
+	// token sign every empreinte (one PIN for the batch) and finalises.
+	ATraiter(ctx context.Context) ([]agent.DossierATraiter, error)
+	DossiersParapheur(ctx context.Context, f agent.FiltreDossiers) ([]*xdemat.DossierParapheur, error)
+	DossierParapheur(ctx context.Context, id string) (*xdemat.DossierParapheur, error)
+	ModeleCircuit(ctx context.Context, t xdemat.TypeDossier) ([]xdemat.Etape, error)
+	DeposerDossier(ctx context.Context, req agent.DemandeDepot) (*xdemat.DossierParapheur, error)
+	Viser(ctx context.Context, id string, etape int) (*xdemat.DossierParapheur, error)
+	Refuser(ctx context.Context, id string, etape int, motif string) (*xdemat.DossierParapheur, error)
+	Retirer(ctx context.Context, id, motif string) (*xdemat.DossierParapheur, error)
+	Annoter(ctx context.Context, id, texte string) (*xdemat.DossierParapheur, error)
+	Delegations(ctx context.Context) ([]*xdemat.Delegation, error)
+	EnregistrerDelegation(ctx context.Context, d xdemat.Delegation) (*xdemat.Delegation, error)
+	RetirerDelegation(ctx context.Context, id string) (*xdemat.Delegation, error)
+	SignerLot(ctx context.Context, dossiers []string, cert *x509.Certificate, cle crypto.Signer, progress func(fait, total int)) (*agent.ReponseFinalisation, error)
+	AjouterDocument(ctx context.Context, name, mediaType string, r io.Reader) (*xdemat.Document, error)
+	LireDocument(ctx context.Context, sha256 string) (io.ReadCloser, error)
 
 	// Restaurer runs until the files are back; cancelling ctx stops it.
 	Restaurer(ctx context.Context, d agent.DemandeRestauration) (*agent.ResultatRestauration, error)

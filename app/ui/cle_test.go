@@ -12,7 +12,7 @@ import (
 	"xdemat/pkcs11/jetontest"
 )
 
-func ouvrirCle(t *testing.T, u *UI) *pageCle {
+func ouvrirPageCle(t *testing.T, u *UI) *pageCle {
 	t.Helper()
 	test.Tap(bouton(t, u.menu.objet, "Ma clé de signature"))
 	if u.ecran != EcranCle {
@@ -30,7 +30,7 @@ func TestTesterMaCle(t *testing.T) {
 	ag := communeDeTest()
 	u := connecte(t, ag, Options{ModulePKCS11: j.Module})
 	u.opts.Maintenant = time.Now // the token's certificates are issued for today
-	p := ouvrirCle(t, u)
+	p := ouvrirPageCle(t, u)
 	if !strings.Contains(p.pilote.Text, j.Module) || !strings.Contains(p.jetons.Text, "Clé trouvée") {
 		t.Fatalf("pilote %q, clés %q", p.pilote.Text, p.jetons.Text)
 	}
@@ -75,7 +75,7 @@ func TestCertificatBientotExpire(t *testing.T) {
 	ag.certificats = append(ag.certificats, c)
 	u := connecte(t, ag, Options{ModulePKCS11: j.Module})
 	u.opts.Maintenant = time.Now // the token's certificates are issued for today
-	p := ouvrirCle(t, u)
+	p := ouvrirPageCle(t, u)
 	var alerte *widget.Label
 	for _, o := range objets(p.certifs) {
 		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Expire le ") {

@@ -33,6 +33,7 @@ type fauxAgent struct {
 	technique     []byte
 	sauvegarde    sauvegardeFausse
 	certificats   []*xdemat.CertificatSignature
+	parapheur     parapheurFaux
 }
 
 func newFauxAgent() *fauxAgent {

@@ -40,6 +40,7 @@ func newMenu(u *UI) *menu {
 	haut := container.NewVBox(
 		titre,
 		entree(EcranAFaire, "À faire", theme.ListIcon()),
+		entree(EcranParapheur, "Parapheur", theme.DocumentCreateIcon()),
 		entree(EcranHistorique, "Historique", theme.HistoryIcon()),
 		entree(EcranSauvegarde, "Sauvegarde", theme.StorageIcon()),
 		entree(EcranCle, "Ma clé de signature", theme.LoginIcon()),

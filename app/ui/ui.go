@@ -1,8 +1,9 @@
 // Package ui is the xdemat desktop app: its window, its pages and its
 // dialogs, in French. It is a client of the agent's local API (the Agent
 // interface) and holds no business rule. It never imports
-// fyne.io/fyne/v2/app, so that its tests run headless without cgo; only
-// cmd/xdemat creates the Fyne application.
+// fyne.io/fyne/v2/app, so that its tests run headless (no window, no GL);
+// only cmd/xdemat creates the Fyne application. It talks to the signature
+// token itself (pkcs11, hence cgo): the PIN never leaves the app.
 //
 // Threading: the UI thread never waits on the agent. Every call runs in a
 // goroutine (enFond) and comes back to the UI thread with fyne.Do (surUI).
@@ -11,6 +12,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -20,6 +22,7 @@ import (
 
 	"xdemat"
 	"xdemat/agent"
+	"xdemat/app/apercu"
 )
 
 // Options are what cmd/xdemat knows and the pages show.
@@ -81,12 +84,18 @@ type UI struct {
 	diagnostic *pageDiagnostic
 	sauvegarde *pageSauvegarde
 	cle        *pageCle
-	detail     *vueNotification
-	connexion  *pageConnexion
-	corps      *fyne.Container // the page
-	racine     *fyne.Container // menu + page + status bar, or the login
-	principal  fyne.CanvasObject
-	demarre    bool
+	parapheur  *pageParapheur
+	dossier    *vueDossier
+	lecture    *vueLecture
+	// apercu renders PDF pages; started on first use (moteurApercu).
+	apercu    *apercu.Moteur
+	apercuMu  sync.Mutex
+	detail    *vueNotification
+	connexion *pageConnexion
+	corps     *fyne.Container // the page
+	racine    *fyne.Container // menu + page + status bar, or the login
+	principal fyne.CanvasObject
+	demarre   bool
 
 	// etatSauvegarde is the last backup state known (page and status bar).
 	etatSauvegarde *agent.EtatSauvegarde
@@ -95,6 +104,8 @@ type UI struct {
 	// choisirDossier asks the secretary for a folder and calls ok with its
 	// path, not at all when she cancels; tests answer it themselves.
 	choisirDossier func(ok func(chemin string))
+	// choisirFichier asks for a file the same way (tests answer it).
+	choisirFichier func(ok func(chemin string))
 }
 
 // Screens: menu entries and deep link targets.
@@ -118,6 +129,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	}
 	u.lancerFlux = func() { go u.suivreFlux(u.ctx) }
 	u.choisirDossier = u.dialogueDossier
+	u.choisirFichier = u.dialogueFichier
 	u.barre = newBarre(u)
 	u.menu = newMenu(u)
 	u.afaire = newPageAFaire(u)
@@ -126,6 +138,9 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	u.diagnostic = newPageDiagnostic(u)
 	u.sauvegarde = newPageSauvegarde(u)
 	u.cle = newPageCle(u)
+	u.parapheur = newPageParapheur(u)
+	u.dossier = newVueDossier(u)
+	u.lecture = newVueLecture(u)
 	u.detail = newVueNotification(u)
 	u.connexion = newPageConnexion(u)
 	u.corps = container.NewStack()
@@ -149,7 +164,16 @@ func (u *UI) Demarrer() {
 }
 
 // Fermer stops the background work; pending calls are cancelled.
-func (u *UI) Fermer() { u.cancel() }
+func (u *UI) Fermer() {
+	u.cancel()
+	u.lecture.fermer()
+	u.apercuMu.Lock()
+	if u.apercu != nil {
+		u.apercu.Fermer()
+		u.apercu = nil
+	}
+	u.apercuMu.Unlock()
+}
 
 // Ouvrir shows the screen of a deep link, after the login if none is open.
 func (u *UI) Ouvrir(l xdemat.Lien) {
@@ -170,6 +194,12 @@ func (u *UI) Ouvrir(l xdemat.Lien) {
 		u.afficher(EcranSauvegarde)
 	case EcranCle:
 		u.afficher(EcranCle)
+	case EcranParapheur:
+		if l.ID != "" {
+			u.dossier.ouvrir(l.ID)
+		} else {
+			u.afficher(EcranParapheur)
+		}
 	case EcranNotification:
 		u.detail.ouvrirParID(l.ID)
 	default:
@@ -199,6 +229,9 @@ func (u *UI) afficher(ecran string) {
 	case EcranCle:
 		page = u.cle.objet
 		u.cle.recharger()
+	case EcranParapheur:
+		page = u.parapheur.objet
+		u.parapheur.recharger()
 	case EcranNotification:
 		page = u.detail.objet
 		u.detail.recharger()
@@ -339,6 +372,20 @@ func (u *UI) dialogueDossier(ok func(chemin string)) {
 		}
 		if l != nil {
 			ok(l.Path())
+		}
+	}, u.win)
+}
+
+// dialogueFichier asks for a file with Fyne's dialog.
+func (u *UI) dialogueFichier(ok func(chemin string)) {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.erreur(xdemat.Errorf(xdemat.EINVALID, "Ce fichier ne peut pas être ouvert : choisissez-en un autre."))
+			return
+		}
+		if r != nil {
+			r.Close()
+			ok(r.URI().Path())
 		}
 	}, u.win)
 }
