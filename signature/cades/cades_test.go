@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"xdemat/internal/pkitest"
+	"xdemat/internal/verificateurs"
 	"xdemat/signature"
 )
 
@@ -120,19 +121,7 @@ func TestSignatureDetacheeVerifieeParOpenSSLEtParNous(t *testing.T) {
 
 func opensslVerifie(t *testing.T, s signataire, p7s, doc []byte, valide bool) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl absent : vérification externe non faite (apt-get install openssl)")
-	}
-	dir := t.TempDir()
-	ca := pkitest.EcrirePEM(t, dir, "ac.pem", s.ac.Cert)
-	if err := os.WriteFile(filepath.Join(dir, "x.p7s"), p7s, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "doc"), doc, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", filepath.Join(dir, "x.p7s"),
-		"-content", filepath.Join(dir, "doc"), "-CAfile", ca, "-purpose", "any", "-out", os.DevNull).CombinedOutput()
+	out, err := verificateurs.OpensslCMS(t, p7s, doc, s.ac.Cert)
 	if valide && err != nil {
 		t.Fatalf("openssl refuse la signature : %v\n%s", err, out)
 	}

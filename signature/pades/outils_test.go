@@ -11,14 +11,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-pdf/fpdf"
 
 	"xdemat/internal/pkitest"
+	"xdemat/internal/verificateurs"
 	"xdemat/signature"
 )
 
@@ -193,33 +192,8 @@ func pdfFluxXrefAvec(tb testing.TB, formulaire bool) []byte {
 }
 
 // pdfsig runs poppler's pdfsig on pdf with an NSS database trusting ac,
-// and returns its output. The test is skipped when pdfsig or certutil is
-// absent.
+// and returns its output (skipped when pdfsig or certutil is absent).
 func pdfsig(t *testing.T, pdf []byte, ac *pkitest.AC) string {
 	t.Helper()
-	for _, outil := range []string{"pdfsig", "certutil"} {
-		if _, err := exec.LookPath(outil); err != nil {
-			t.Skipf("%s absent : vérification par poppler non faite (apt-get install poppler-utils libnss3-tools)", outil)
-		}
-	}
-	dir := t.TempDir()
-	nss := filepath.Join(dir, "nss")
-	if err := os.Mkdir(nss, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	ca := pkitest.EcrirePEM(t, dir, "ac.pem", ac.Cert)
-	for _, args := range [][]string{
-		{"-N", "-d", "sql:" + nss, "--empty-password"},
-		{"-A", "-d", "sql:" + nss, "-n", "ac", "-t", "CT,C,C", "-i", ca},
-	} {
-		if out, err := exec.Command("certutil", args...).CombinedOutput(); err != nil {
-			t.Fatalf("certutil %v : %v\n%s", args, err, out)
-		}
-	}
-	f := filepath.Join(dir, "signe.pdf")
-	if err := os.WriteFile(f, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, _ := exec.Command("pdfsig", "-nssdir", "sql:"+nss, f).CombinedOutput()
-	return string(out)
+	return verificateurs.Pdfsig(t, pdf, ac.Cert)
 }

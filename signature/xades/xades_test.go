@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"xdemat/internal/pkitest"
+	"xdemat/internal/verificateurs"
 	"xdemat/signature"
 )
 
@@ -89,26 +90,12 @@ func sansSignatures(b []byte) []byte {
 // implementation of XML-DSig would.
 func xmlsec1(t *testing.T, signe []byte, ids []string, ac *x509.Certificate) error {
 	t.Helper()
-	if _, err := exec.LookPath("xmlsec1"); err != nil {
-		t.Skip("xmlsec1 absent : installez le paquet xmlsec1 (installer/deps.sh) pour la vérification croisée")
-	}
-	dir := t.TempDir()
-	ca := pkitest.EcrirePEM(t, dir, "ca.pem", ac)
-	f := filepath.Join(dir, "signe.xml")
-	if err := os.WriteFile(f, signe, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	for _, id := range ids {
-		out, err := exec.Command("xmlsec1", "--verify", "--trusted-pem", ca,
-			"--id-attr:Id", "Bordereau",
-			"--id-attr:Id", nsPES+":PES_Aller",
-			"--id-attr:Id", nsXAdES+":SignedProperties",
-			"--id-attr:Id", nsDS+":Signature",
-			"--node-id", id, f).CombinedOutput()
+		out, err := verificateurs.Xmlsec1(t, signe, id, ac, "Bordereau", nsPES+":PES_Aller", nsXAdES+":SignedProperties", nsDS+":Signature")
 		if err != nil {
-			return &erreurOutil{string(out)}
+			return &erreurOutil{out}
 		}
-		if !strings.Contains(string(out), "SignedInfo References (ok/all): 2/2") {
+		if !strings.Contains(out, "SignedInfo References (ok/all): 2/2") {
 			t.Fatalf("xmlsec1 : %s", out)
 		}
 	}
