@@ -39,9 +39,10 @@ test: deps lint build-windows ## everything: lint, Windows build, all tests (rac
 test-short: ## quick tests, no race detector
 	$(GO) test -count=1 ./...
 
-bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores, 2 GB backup, REST backend)
+bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores, 2 GB backup, REST backend, signing)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/ ./central/server/
 	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/ ./central/backuprepo/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./agent/localapi/ ./pkcs11/ ./signature/pades/ ./signature/xades/
 
 app-linux: # bin/xdemat and the agent it needs, without the Windows builds
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent

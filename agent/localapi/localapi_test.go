@@ -57,7 +57,7 @@ type harness struct {
 
 // newDir returns a short temporary directory: Unix socket paths are limited
 // to about 104 bytes, and t.TempDir() paths can be longer.
-func newDir(t *testing.T) string {
+func newDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "xd")
 	if err != nil {
@@ -68,7 +68,7 @@ func newDir(t *testing.T) string {
 }
 
 // start runs a server with a real store in a new data directory.
-func start(t *testing.T, configure ...func(*Server)) *harness {
+func start(t testing.TB, configure ...func(*Server)) *harness {
 	t.Helper()
 	h := &harness{dir: newDir(t), logs: &syncBuffer{}}
 	var err error
@@ -98,7 +98,7 @@ func start(t *testing.T, configure ...func(*Server)) *harness {
 }
 
 // serve starts h.srv and returns the function that stops it.
-func (h *harness) serve(t *testing.T) func() error {
+func (h *harness) serve(t testing.TB) func() error {
 	t.Helper()
 	if err := h.srv.Listen(h.dir); err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func avecFormats(s *Server) {
 
 // mairieAPI creates the secretary, the maire and an adjoint, and returns a
 // client with a session for each.
-func mairieAPI(t *testing.T, h *harness) (sec, maire, adjoint *Client, ids map[string]string) {
+func mairieAPI(t testing.TB, h *harness) (sec, maire, adjoint *Client, ids map[string]string) {
 	t.Helper()
 	enroll(t, h)
 	anne, err := h.client.EnregistrerUtilisateur(ctx, xdemat.Utilisateur{Nom: "Lefèvre", Prenom: "Anne", Role: xdemat.RoleSecretaire, Actif: true}, "")
@@ -61,13 +61,13 @@ func mairieAPI(t *testing.T, h *harness) (sec, maire, adjoint *Client, ids map[s
 
 // deposerAPI adds a text document (signed in detached CAdES) and deposits
 // it with the type's circuit.
-func deposerAPI(t *testing.T, c *Client, typ xdemat.TypeDossier, titre, contenu string) *xdemat.DossierParapheur {
+func deposerAPI(t testing.TB, c *Client, typ xdemat.TypeDossier, titre, contenu string) *xdemat.DossierParapheur {
 	t.Helper()
 	return deposerFichier(t, c, typ, titre, titre+".txt", "text/plain", []byte(contenu))
 }
 
 // deposerFichier adds a document and deposits it with the type's circuit.
-func deposerFichier(t *testing.T, c *Client, typ xdemat.TypeDossier, titre, nom, typeMedia string, contenu []byte) *xdemat.DossierParapheur {
+func deposerFichier(t testing.TB, c *Client, typ xdemat.TypeDossier, titre, nom, typeMedia string, contenu []byte) *xdemat.DossierParapheur {
 	t.Helper()
 	doc, err := c.AjouterDocument(ctx, nom, typeMedia, bytes.NewReader(contenu))
 	if err != nil {
@@ -164,7 +164,7 @@ func TestCircuitVisaPuisSignatureParLAPI(t *testing.T) {
 	}
 }
 
-func lire(t *testing.T, c *Client, h string) []byte {
+func lire(t testing.TB, c *Client, h string) []byte {
 	t.Helper()
 	rc, err := c.LireDocument(ctx, h)
 	if err != nil {

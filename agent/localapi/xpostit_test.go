@@ -12,7 +12,7 @@ import (
 	"xdemat/agent"
 )
 
-func enroll(t *testing.T, h *harness) {
+func enroll(t testing.TB, h *harness) {
 	t.Helper()
 	if err := h.store.SaveIdentity(ctx, &agent.Identity{PosteID: "p-1", Commune: xdemat.Commune{ID: "c-1", Nom: "Attigny"}}); err != nil {
 		t.Fatal(err)
@@ -20,7 +20,7 @@ func enroll(t *testing.T, h *harness) {
 }
 
 // second returns another client of the same agent (another app window).
-func second(t *testing.T, h *harness) *Client {
+func second(t testing.TB, h *harness) *Client {
 	t.Helper()
 	c, err := Dial(h.dir)
 	if err != nil {
