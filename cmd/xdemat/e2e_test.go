@@ -41,24 +41,7 @@ func TestNotificationDeLaSPLJusquALApplicationEtAuCourriel(t *testing.T) {
 	boite := smtptest.Start(t)
 	dir := shortTempDir(t)
 
-	// Central, its commune and two people: the secretary and the maire.
-	c := server.NewMain()
-	c.DataDir = dir + "/central"
-	c.ListenAddr, c.AdminListenAddr = "127.0.0.1:0", "127.0.0.1:0"
-	c.Stdout, c.Stderr = io.Discard, io.Discard
-	c.Logger = slog.New(slog.DiscardHandler)
-	if err := c.ParseFlags(ctx, []string{"serve", "-smtp", boite.URL()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	st := c.Store()
-	commune := &xdemat.Commune{SIREN: "215100009", Nom: "Sainte-Menehould", Departement: "51", Population: 4200}
-	if err := st.CreateCommune(ctx, commune); err != nil {
-		t.Fatal(err)
-	}
+	_, st, commune, m := centralEtAgent(t, dir, "-smtp", boite.URL())
 	anne := &xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Anne", Nom: "Lefèvre", Email: "secretariat@sainte-menehould.example", Role: xdemat.RoleSecretaire, Actif: true}
 	bernard := &xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Bernard", Nom: "Maire", Email: "maire@sainte-menehould.example", Role: xdemat.RoleMaire, Actif: true}
 	for _, u := range []*xdemat.Utilisateur{anne, bernard} {
@@ -66,19 +49,6 @@ func TestNotificationDeLaSPLJusquALApplicationEtAuCourriel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-
-	// The agent of the mairie PC, enrolled as the technician would.
-	m := program.NewMain()
-	m.DataDir = dir + "/agent"
-	m.RetryMax = 200 * time.Millisecond
-	m.EnrollPoll = 50 * time.Millisecond
-	m.Logger = slog.New(slog.DiscardHandler)
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	enroler(t, st, commune, c, m)
-
 	appli, err := localapi.Dial(m.DataDir)
 	if err != nil {
 		t.Fatal(err)
@@ -204,6 +174,42 @@ func TestNotificationDeLaSPLJusquALApplicationEtAuCourriel(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// centralEtAgent starts central (with its flags args) and its commune, and
+// the agent of the mairie PC enrolled as the technician would, all in this
+// process.
+func centralEtAgent(t *testing.T, dir string, args ...string) (*server.Main, central.Store, *xdemat.Commune, *program.Main) {
+	t.Helper()
+	ctx := context.Background()
+	c := server.NewMain()
+	c.DataDir = dir + "/central"
+	c.ListenAddr, c.AdminListenAddr = "127.0.0.1:0", "127.0.0.1:0"
+	c.Stdout, c.Stderr = io.Discard, io.Discard
+	c.Logger = slog.New(slog.DiscardHandler)
+	if err := c.ParseFlags(ctx, append([]string{"serve"}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	st := c.Store()
+	commune := &xdemat.Commune{SIREN: "215100009", Nom: "Sainte-Menehould", Departement: "51", Population: 4200}
+	if err := st.CreateCommune(ctx, commune); err != nil {
+		t.Fatal(err)
+	}
+	m := program.NewMain()
+	m.DataDir = dir + "/agent"
+	m.RetryMax = 200 * time.Millisecond
+	m.EnrollPoll = 50 * time.Millisecond
+	m.Logger = slog.New(slog.DiscardHandler)
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	enroler(t, st, commune, c, m)
+	return c, st, commune, m
 }
 
 // unFil starts a test app whose fyne.Do runs every function on one
