@@ -65,7 +65,9 @@ func Contenus(m map[string][]byte) Source {
 func Assembler(nom, nomEnveloppe string, enveloppe Message, txs []Transaction, date time.Time) (*Archive, error) {
 	a := &Archive{Nom: nom}
 	var buf bytes.Buffer
-	gz, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	// BestSpeed: the documents are PDFs, compressed already; a higher level
+	// costs time and gains almost nothing.
+	gz, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	tw := tar.NewWriter(gz)
 	vus := map[string]bool{}
 	mtime := Jour(date).Time
