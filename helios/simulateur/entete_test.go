@@ -1,0 +1,18 @@
+package simulateur
+
+import (
+	"bytes"
+
+	"xdemat/helios"
+	"xdemat/pes"
+)
+
+// lireEnTete gives the EnTetePES of a PES_Aller, to build its transport
+// parameters as the sender does.
+func lireEnTete(b []byte) (helios.EnTetePES, error) {
+	f, err := pes.Lire(bytes.NewReader(b))
+	if err != nil {
+		return helios.EnTetePES{}, err
+	}
+	return enTete(f.EnTete), nil
+}
