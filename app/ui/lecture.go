@@ -24,9 +24,9 @@ import (
 // laptop screen without keeping big images in memory.
 const largeurLecture = 1000
 
-// vueLecture shows a document of the parapheur page by page, before the
-// élu signs it. PDF pages are rendered in the app (PDFium in WebAssembly);
-// other documents open in the PC's usual program.
+// vueLecture shows a document of the parapheur before the élu signs it:
+// PDF pages rendered in the app (PDFium in WebAssembly), a PES as its
+// bordereaux and pièces; other documents open in the PC's usual program.
 type vueLecture struct {
 	u     *UI
 	objet fyne.CanvasObject
@@ -37,6 +37,7 @@ type vueLecture struct {
 	prec    *widget.Button
 	suiv    *widget.Button
 	message *widget.Label
+	pes     *fyne.Container // a PES_Aller as bordereaux and pièces
 
 	doc     *apercu.Document
 	courant int
@@ -53,10 +54,12 @@ func newVueLecture(u *UI) *vueLecture {
 	v.prec = widget.NewButtonWithIcon("Page précédente", theme.NavigateBackIcon(), func() { v.aller(v.courant - 1) })
 	v.suiv = widget.NewButtonWithIcon("Page suivante", theme.NavigateNextIcon(), func() { v.aller(v.courant + 1) })
 	v.message = texteLong("")
+	v.message.Hide() // shown when it has something to say
+	v.pes = container.NewVBox()
 	retour := widget.NewButtonWithIcon("Retour au dossier", theme.NavigateBackIcon(), func() { v.fermer(); u.dossier.ouvrir(v.retour) })
 	retour.Importance = widget.LowImportance
 	v.objet = container.NewBorder(container.NewVBox(container.NewHBox(retour), v.titre, v.message),
-		container.NewHBox(v.prec, v.page, v.suiv), nil, nil, container.NewScroll(v.image))
+		container.NewHBox(v.prec, v.page, v.suiv), nil, nil, container.NewScroll(container.NewStack(v.image, v.pes)))
 	return v
 }
 
@@ -69,12 +72,16 @@ func (u *UI) lireDocument(titreDossier, sha string) {
 		v.retour = u.dossier.d.ID
 	}
 	v.titre.SetText(titreDossier)
-	v.message.SetText("Ouverture du document…")
+	v.dire("Ouverture du document…")
 	v.image.Image = nil
 	v.image.Refresh()
 	v.page.SetText("")
 	v.prec.Disable()
 	v.suiv.Disable()
+	v.image.Show()
+	v.prec.Show()
+	v.suiv.Show()
+	v.pes.Hide()
 	u.corps.Objects = []fyne.CanvasObject{v.objet}
 	u.corps.Refresh()
 	appeler(u, func(ctx context.Context) ([]byte, error) {
@@ -91,6 +98,10 @@ func (u *UI) lireDocument(titreDossier, sha string) {
 func (v *vueLecture) montrer(sha string, b []byte) {
 	u := v.u
 	if !bytes.HasPrefix(bytes.TrimLeft(b[:min(len(b), 1024)], "\xef\xbb\xbf \r\n\t"), []byte("%PDF")) {
+		if f := lirePES(b); f != nil {
+			v.montrerPES(f)
+			return
+		}
 		v.ouvrirAilleurs(sha, b)
 		return
 	}
@@ -102,11 +113,11 @@ func (v *vueLecture) montrer(sha string, b []byte) {
 		}
 		u.surUI(func() {
 			if err != nil {
-				v.message.SetText(xdemat.ErrorMessage(err))
+				v.dire(xdemat.ErrorMessage(err))
 				return
 			}
 			v.doc = doc
-			v.message.SetText("")
+			v.dire("")
 			v.aller(0)
 		})
 	})
@@ -130,7 +141,7 @@ func (v *vueLecture) aller(i int) {
 				return // another document was opened meanwhile
 			}
 			if err != nil {
-				v.message.SetText(xdemat.ErrorMessage(err))
+				v.dire(xdemat.ErrorMessage(err))
 			} else {
 				v.image.Image = img
 				v.image.Refresh()
@@ -141,6 +152,7 @@ func (v *vueLecture) aller(i int) {
 			if i+1 < doc.NbPages() {
 				v.suiv.Enable()
 			}
+			v.objet.(*fyne.Container).Refresh() // the page label grew
 		})
 	})
 }
@@ -155,10 +167,10 @@ func (v *vueLecture) ouvrirAilleurs(sha string, b []byte) {
 		err = os.WriteFile(p, b, 0o600)
 	}
 	if err != nil {
-		v.message.SetText("Le document ne peut pas être ouvert : " + err.Error())
+		v.dire("Le document ne peut pas être ouvert : " + err.Error())
 		return
 	}
-	v.message.SetText("Ce document n'est pas un PDF : il s'ouvre dans le programme habituel du poste.")
+	v.dire("Ce document n'est pas un PDF : il s'ouvre dans le programme habituel du poste.")
 	if lien, err := url.Parse(storage.NewFileURI(p).String()); err == nil && fyne.CurrentApp() != nil {
 		_ = fyne.CurrentApp().OpenURL(lien)
 	}
@@ -184,4 +196,11 @@ func (u *UI) moteurApercu() (*apercu.Moteur, error) {
 		u.apercu = m
 	}
 	return u.apercu, nil
+}
+
+// dire shows a sentence above the document ("" hides it).
+func (v *vueLecture) dire(s string) {
+	v.message.SetText(s)
+	v.message.Hidden = s == ""
+	v.objet.(*fyne.Container).Refresh()
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 
 	"xdemat"
 	"xdemat/internal/pdftest"
+	"xdemat/pes"
 	"xdemat/pkcs11/jetontest"
 )
 
@@ -259,5 +263,34 @@ func TestLireAvantDeSigner(t *testing.T) {
 	test.Tap(bouton(t, u.dossier.documents, "Lire"))
 	if !strings.Contains(v.message.Text, "n'est pas un PDF") {
 		t.Fatalf("document XML : %q", v.message.Text)
+	}
+}
+
+// TestBordereauLuAvantDeSigner: a PES bordereau in the parapheur reads as
+// its bordereaux and pièces, with amounts and tiers.
+func TestBordereauLuAvantDeSigner(t *testing.T) {
+	dir := os.Getenv("XDEMAT_FIXTURES")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "protocols", "helios", "PES_ex.xml"))
+	if err != nil {
+		t.Skipf("fixture PES_ex.xml absente (%v) : définissez XDEMAT_FIXTURES", err)
+	}
+	f, err := pes.Lire(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := communeAvecParapheur()
+	d := ag.avecDossier("Bordereau de mandats n° 12", xdemat.DossierBordereau, "u-marie", b)
+	u := demarrer(t, ag, Options{Utilisateur: "u-maire"})
+	u.dossier.ouvrir(d.ID)
+	test.Tap(bouton(t, u.dossier.documents, "Lire"))
+	got := strings.Join(textes(u.lecture.pes), "\n")
+	premier := f.Bordereaux()[0]
+	for _, want := range []string{"Bordereau", premier.IdBord, premier.MtBordTTC().String(), premier.Pieces[0].Obj} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("le PES affiché ne dit pas %q :\n%s", want, got)
+		}
 	}
 }
