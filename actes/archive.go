@@ -243,9 +243,11 @@ func LireFichiers(donnees []byte) ([]FichierLu, error) {
 		}
 		vus[nom] = true
 		total += h.Size
-		b := make([]byte, h.Size)
-		if _, err := io.ReadFull(tr, b); err != nil {
-			return nil, fmt.Errorf("fichier %q tronqué : %w", nom, err)
+		// Read what is there rather than trust the header's size: a few
+		// bytes claiming 600 Mo must not make us allocate them.
+		b, err := io.ReadAll(io.LimitReader(tr, h.Size))
+		if err != nil || int64(len(b)) != h.Size {
+			return nil, fmt.Errorf("fichier %q tronqué", nom)
 		}
 		out = append(out, FichierLu{Nom: nom, Contenu: b})
 	}
