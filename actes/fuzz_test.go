@@ -3,6 +3,7 @@ package actes
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -115,4 +116,18 @@ func leadingZeros(nom string) bool {
 		i--
 	}
 	return i >= 0 && i+2 < len(nom) && nom[i+1] == '0' && nom[i+2] != '.'
+}
+
+func FuzzLireNomArchive(f *testing.F) {
+	f.Add("XDM-EACT--215100009--20250320-7.tar.gz")
+	f.Add("SLO-EACT--210703385--20170612-2.tar.gz")
+	f.Fuzz(func(t *testing.T, nom string) {
+		n, err := LireNomArchive(nom)
+		if err != nil {
+			return
+		}
+		if n.String() != nom && n.Serie > 0 && !strings.Contains(nom, "-0") {
+			t.Fatalf("%q relu puis réécrit %q", nom, n.String())
+		}
+	})
 }
