@@ -214,6 +214,10 @@ func (s *Simulateur) Deposer(d helios.Depot, contenu []byte) (ResultatDepot, err
 		res.Reponse = s.nonAcquit(d.NomFichier, "", "Fichier illisible : "+errLecture.Error())
 		return res, nil
 	}
+	if strings.TrimSpace(f.NomFic) == "" {
+		res.Reponse = s.nonAcquit(d.NomFichier, f.TypFic, "Le fichier ne porte pas de nom (Enveloppe/Parametres/NomFic absent) : il ne pourrait pas être rattaché à son acquit.")
+		return res, nil
+	}
 	cle := f.NomFic + "\x00" + f.EnTete.CodCol
 	if prec, ok := s.depots[cle]; ok {
 		if prec.empreinte == res.Empreinte {
