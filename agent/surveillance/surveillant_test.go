@@ -53,6 +53,17 @@ func (r *recepteur) traiter(_ context.Context, f Fichier) error {
 	return nil
 }
 
+func (r *recepteur) recu(nom string) (Fichier, []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.recus {
+		if f.Nom == nom {
+			return f, r.contenu[nom]
+		}
+	}
+	return Fichier{}, nil
+}
+
 func (r *recepteur) noms() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -158,7 +169,7 @@ func TestFichierDeposeImporteUneFoisPuisRange(t *testing.T) {
 	if n := b.rec.noms(); len(n) != 1 || n[0] != "PESALR2_001.xml" {
 		t.Fatalf("reçus : %v", n)
 	}
-	f := b.rec.recus[0]
+	f, _ := b.rec.recu("PESALR2_001.xml")
 	if f.Dossier != b.dossier || f.Taille != int64(len(pes("A"))) || len(f.Empreinte) != 64 {
 		t.Errorf("%+v", f)
 	}
@@ -190,7 +201,7 @@ func TestEcritureEnPlusieursFois(t *testing.T) {
 	}
 	f.Close()
 	b.attendre("fichier complet importé", func() bool { return b.existe(DossierTraites, "PESALR2_lent.xml") })
-	if got := string(b.rec.contenu["PESALR2_lent.xml"]); got != string(complet) {
+	if _, got := b.rec.recu("PESALR2_lent.xml"); string(got) != string(complet) {
 		t.Errorf("contenu reçu incomplet : %q", got)
 	}
 }
