@@ -16,3 +16,7 @@ func lireEnTete(b []byte) (helios.EnTetePES, error) {
 	}
 	return enTete(f.EnTete), nil
 }
+
+func depotTest() helios.Depot {
+	return helios.NouveauDepot("PESALR2_21510108000019_260302_001.xml", "VHPCE21", enteteTest)
+}
