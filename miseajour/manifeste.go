@@ -92,7 +92,7 @@ func (m *Manifeste) Valider() error {
 	agents := map[string]bool{}
 	for _, b := range m.Binaires {
 		switch {
-		case !plateformeConnue(b.OS, b.Arch):
+		case !PlateformeConnue(b.OS, b.Arch):
 			return invalide("plateforme inconnue " + quote(b.OS+"-"+b.Arch))
 		case b.Role != RoleAgent && b.Role != RoleApplication && b.Role != RoleRestic:
 			return invalide("rôle de binaire inconnu " + quote(b.Role))
@@ -146,9 +146,9 @@ func quote(s string) string {
 	return "« " + strings.ToValidUTF8(s, "?") + " »"
 }
 
-// plateformeConnue lists the platforms a poste may run: Windows mostly, some
+// PlateformeConnue reports whether goos/goarch is a platform a poste may run: Windows mostly, some
 // Linux, and the SPL's small arm64 boxes.
-func plateformeConnue(goos, goarch string) bool {
+func PlateformeConnue(goos, goarch string) bool {
 	return (goos == "windows" || goos == "linux") && (goarch == "amd64" || goarch == "arm64" || goarch == "386")
 }
 

@@ -55,6 +55,10 @@ type Main struct {
 	Sauvegarde *sauvegarde.Service
 	// Restic is the restic binary; "" finds it (next to the agent, PATH).
 	Restic string
+	// MiseAJour, when set, runs with the other services and is given
+	// central's client once the poste is enrolled. cmd/xdemat-agent sets it;
+	// an agent inside the app never replaces binaries.
+	MiseAJour MiseAJour
 
 	lock   *lockFile
 	closed bool // the store was closed
@@ -139,6 +143,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			certificats,
 		},
 	}
+	if m.MiseAJour != nil {
+		a.Services = append(a.Services, m.MiseAJour)
+	}
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.done = make(chan error, 1)
 	go func() { m.done <- a.Run(ctx) }()
@@ -197,6 +204,12 @@ func (m *Main) kick() {
 	}
 }
 
+// MiseAJour is the service that updates the agent (agent/versions).
+type MiseAJour interface {
+	agent.Service
+	Relier(*centralclient.Client)
+}
+
 // apiService serves the desktop app.
 type apiService struct {
 	server  *localapi.Server
@@ -235,6 +248,10 @@ func (s *syncService) Run(ctx context.Context) error {
 	defer client.HTTP.CloseIdleConnections()
 	m.Sauvegarde.Relier(client)
 	defer m.Sauvegarde.Relier(nil)
+	if m.MiseAJour != nil {
+		m.MiseAJour.Relier(client)
+		defer m.MiseAJour.Relier(nil)
+	}
 	ob := outbox.New(m.Store, m.Blobs, client, m.Status, m.Logger.With("service", "outbox"))
 	ob.MaxBackoff = m.RetryMax
 	ib := inbox.New(m.Store, client, m.Status, m.Bus, m.Logger.With("service", "inbox"))

@@ -26,6 +26,7 @@ import (
 	"xdemat"
 	"xdemat/central"
 	"xdemat/central/protocol"
+	"xdemat/central/versions"
 )
 
 //go:embed templates/*.html static/*
@@ -48,6 +49,10 @@ type Server struct {
 	// Utilise returns the bytes a commune's backups take on central (nil:
 	// shown as 0, for a central without backups).
 	Utilise func(communeID string) (int64, error)
+	// Versions holds the published releases and EtatsMiseAJour what the
+	// postes report about their updates (the "Versions" page); may be nil.
+	Versions       *versions.Depot
+	EtatsMiseAJour versions.Etats
 	// Notifier is told when a revocation or a message appends events; may be nil.
 	Notifier central.EventNotifier
 	// Now is the clock; time.Now when nil.
@@ -59,7 +64,7 @@ type Server struct {
 	csrf     string
 }
 
-var pageNames = []string{"communes.html", "commune.html", "code.html", "revocation.html", "erreur.html", "sauvegardes.html"}
+var pageNames = []string{"communes.html", "commune.html", "code.html", "revocation.html", "erreur.html", "sauvegardes.html", "versions.html"}
 
 func (s *Server) init() {
 	s.initOnce.Do(func() {
@@ -113,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /communes/{id}/notifications", s.handleSendNotification)
 	mux.HandleFunc("GET /communes/{id}/codes/{code}", s.handleCode)
 	mux.HandleFunc("GET /sauvegardes", s.handleSauvegardes)
+	mux.HandleFunc("GET /versions", s.handleVersions)
 	mux.HandleFunc("POST /communes/{id}/sauvegarde/quota", s.handleQuotaSauvegarde)
 	mux.HandleFunc("POST /communes/{id}/codes/{code}/revocation", s.handleRevokeCode)
 	mux.HandleFunc("GET /postes/{id}/revocation", s.handleConfirmRevokePoste)
@@ -212,6 +218,9 @@ type page struct {
 	Historique  []*xdemat.Sauvegarde
 	Espace      ligneSauvegarde
 	QuotaGo     string
+
+	Parc            []lignePoste
+	DerniereVersion string
 }
 
 type messageForm struct {

@@ -22,6 +22,7 @@ import (
 	"xdemat/central/backuprepo"
 	"xdemat/central/blob"
 	"xdemat/central/protocol"
+	"xdemat/central/versions"
 )
 
 // Server is the sync API. Set the fields, then call Handler once.
@@ -40,6 +41,10 @@ type Server struct {
 	// Sauvegarde gives the postes their commune's backup repository; nil
 	// when this central offers no backup.
 	Sauvegarde *Sauvegarde
+	// Versions holds the releases the postes update to; nil when this
+	// central publishes none. EtatsMiseAJour keeps what postes report.
+	Versions       *versions.Depot
+	EtatsMiseAJour versions.Etats
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -106,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 		s.Sauvegarde.Depot.Acces = s.accesDepot
 		mux.Handle(backuprepo.Prefix, s.Sauvegarde.Depot)
 	}
+	s.routesVersions(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Adresse inconnue du serveur central (%s %s) : vérifiez la version de l'agent xdemat.", r.Method, r.URL.Path))
 	})

@@ -34,6 +34,10 @@ Utilisation :
   xdemat-central [options] sauvegarde list           état des sauvegardes de toutes les communes
   xdemat-central [options] sauvegarde quota -commune SIREN -go 100   espace de sauvegarde (0 : celui de l'offre, 50 Go)
   xdemat-central [options] sauvegarde retention [-commune SIREN]     appliquer maintenant la durée de conservation (3 mois)
+  xdemat-central [options] release keygen -out CLÉ.pem          créer la clé de publication des mises à jour (à garder hors du serveur)
+  xdemat-central [options] release publish -version 1.2.0 -dir BUILD -key CLÉ.pem
+                                                   publier une version signée (BUILD/linux-amd64/xdemat-agent, BUILD/windows-amd64/xdemat-agent.exe, xdemat, restic…)
+  xdemat-central [options] release list             versions publiées
   xdemat-central version
 
 (-commune accepte le SIREN ou l'identifiant de la commune.)
@@ -72,11 +76,11 @@ func (m *Main) parseCommand(args []string) error {
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
-	if name == "commune" || name == "code" || name == "poste" || name == "utilisateur" || name == "notification" || name == "sauvegarde" {
+	if name == "commune" || name == "code" || name == "poste" || name == "utilisateur" || name == "notification" || name == "sauvegarde" || name == "release" {
 		if len(args) == 0 {
 			return fmt.Errorf("précisez l'action : xdemat-central %s %s", name, map[string]string{
 				"commune": "create|list", "code": "issue|list|revoke CODE", "poste": "list|revoke ID",
-				"utilisateur": "create|list", "notification": "send", "sauvegarde": "list|quota|retention"}[name])
+				"utilisateur": "create|list", "notification": "send", "sauvegarde": "list|quota|retention", "release": "keygen|publish|list"}[name])
 		}
 		name, args = name+" "+args[0], args[1:]
 	}
@@ -86,6 +90,7 @@ func (m *Main) parseCommand(args []string) error {
 	var u userFlags
 	var n notificationFlags
 	gio := int64(-1)
+	var rf releaseFlags
 	switch name {
 	case "commune create":
 		fs.StringVar(&siren, "siren", "", "SIREN de la commune (9 chiffres)")
@@ -114,6 +119,12 @@ func (m *Main) parseCommand(args []string) error {
 		fs.Int64Var(&gio, "go", -1, "espace de sauvegarde en Go (Gio) ; 0 rétablit celui de l'offre")
 	case "sauvegarde retention":
 		fs.StringVar(&communeID, "commune", "", "SIREN ou identifiant de la commune (défaut : toutes)")
+	case "release keygen":
+		fs.StringVar(&rf.out, "out", "", "fichier où écrire la clé privée de publication (jamais écrasé)")
+	case "release publish":
+		fs.StringVar(&rf.version, "version", "", "numéro de la version, MAJEUR.MINEUR.CORRECTIF")
+		fs.StringVar(&rf.dir, "dir", "", "dossier des binaires, un sous-dossier par plateforme (linux-amd64, windows-amd64…)")
+		fs.StringVar(&rf.key, "key", "", "clé privée de publication (release keygen)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -179,6 +190,12 @@ func (m *Main) parseCommand(args []string) error {
 		m.command = m.withStore(func(ctx context.Context) error { return m.quotaSauvegarde(ctx, communeID, gio) })
 	case "sauvegarde retention":
 		m.command = m.withStore(func(ctx context.Context) error { return m.retentionSauvegardes(ctx, communeID) })
+	case "release keygen", "release publish", "release list":
+		cmd, err := m.releaseCommand(name, rf)
+		if err != nil {
+			return err
+		}
+		m.command = cmd
 	default:
 		return fmt.Errorf("commande inconnue %q : voir xdemat-central -h", name)
 	}

@@ -43,6 +43,7 @@ import (
 	"xdemat/central/postgres"
 	"xdemat/central/sqlite"
 	"xdemat/central/tlscert"
+	"xdemat/central/versions"
 	"xdemat/central/xpostit"
 )
 
@@ -292,6 +293,15 @@ func (m *Main) serve(ctx context.Context) error {
 		Sauvegarde: sauvegarde,
 		Logger:     m.Logger.With("service", "api"),
 	}
+	// The releases the postes update to, and what they report about it.
+	releases, err := versions.Ouvrir(m.releasesDir())
+	if err != nil {
+		m.syncLn.Close()
+		m.adminLn.Close()
+		return err
+	}
+	etats, _ := m.store.(versions.Etats)
+	m.api.Versions, m.api.EtatsMiseAJour = releases, etats
 	console := &admin.Server{
 		Store:       m.store,
 		Password:    password,
@@ -301,6 +311,7 @@ func (m *Main) serve(ctx context.Context) error {
 		Utilise:     sauvegarde.Depot.Utilise,
 		Logger:      m.Logger.With("service", "admin"),
 	}
+	console.Versions, console.EtatsMiseAJour = releases, etats
 	if err := m.startDispatcher(console.CentralURL); err != nil {
 		m.syncLn.Close()
 		m.adminLn.Close()

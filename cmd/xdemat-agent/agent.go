@@ -21,9 +21,11 @@ func DefaultDataDir() string { return program.DefaultDataDir() }
 
 func readKey(dataDir string) (ed25519.PrivateKey, error) { return program.ReadKey(dataDir) }
 
-// parseRunFlags reads the flags of the "run" subcommand into m.
-func parseRunFlags(m *Main, args []string) error {
+// parseRunFlags reads the flags of the "run" subcommand into m, and the
+// update options into maj.
+func parseRunFlags(m *Main, maj *majOptions, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	maj.flags(fs)
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "dossier de données du poste")
 	fs.DurationVar(&m.RetryMax, "retry-max", m.RetryMax, "attente maximale entre deux tentatives de connexion")
 	return fs.Parse(args)

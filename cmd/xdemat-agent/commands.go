@@ -21,6 +21,7 @@ import (
 	"xdemat/agent/localapi"
 	"xdemat/agent/program"
 	"xdemat/agent/sqlite"
+	"xdemat/agent/versions"
 )
 
 // Execute runs one subcommand of xdemat-agent.
@@ -40,6 +41,8 @@ func Execute(ctx context.Context, args []string, out io.Writer) error {
 		return status(ctx, args, out)
 	case "restaurer":
 		return restaurer(ctx, args, out)
+	case "essai":
+		return essaiMiseAJour(ctx, args, out)
 	case "version":
 		fmt.Fprintln(out, "xdemat-agent", xdemat.Version)
 		return nil
@@ -56,14 +59,24 @@ func Execute(ctx context.Context, args []string, out io.Writer) error {
 type serviceProgram struct {
 	m   *Main
 	ctx context.Context
+	// demarrage is told once the agent runs (a new version proved it starts).
+	demarrage *versions.Demarrage
 }
 
 func (p *serviceProgram) Start(s service.Service) error {
 	if err := p.m.Run(p.ctx); err != nil {
 		return err
 	}
+	if p.demarrage != nil {
+		p.demarrage.Sain()
+	}
 	go func() {
-		if err := p.m.Wait(p.ctx); err != nil {
+		if err := p.m.Wait(p.ctx); errors.Is(err, versions.ErrRedemarrage) {
+			// A release is due: the next start installs it (versions.Demarrage).
+			p.m.Logger.Info("arrêt de l'agent pour installer la mise à jour")
+			p.m.Close()
+			os.Exit(3)
+		} else if err != nil {
 			// A fatal error: exit so that the service manager restarts us.
 			p.m.Logger.Error("arrêt de l'agent", "err", err)
 			os.Exit(1)
@@ -92,7 +105,8 @@ func serviceConfig(dataDir string) *service.Config {
 func runService(ctx context.Context, args []string, action string) error {
 	m := NewMain()
 	m.Version = xdemat.Version
-	if err := parseRunFlags(m, args); err != nil {
+	maj := defaultMajOptions()
+	if err := parseRunFlags(m, &maj, args); err != nil {
 		return err
 	}
 	abs, err := filepath.Abs(m.DataDir)
@@ -100,7 +114,15 @@ func runService(ctx context.Context, args []string, action string) error {
 		return err
 	}
 	m.DataDir = abs
-	s, err := service.New(&serviceProgram{m: m, ctx: ctx}, serviceConfig(m.DataDir))
+	prog := &serviceProgram{m: m, ctx: ctx}
+	if action == "" {
+		if prog.demarrage, err = prepareUpdate(ctx, m, maj); err != nil {
+			// The binaries were swapped: the service manager starts the one now in place.
+			m.Logger.Info("redémarrage après changement de version")
+			os.Exit(3)
+		}
+	}
+	s, err := service.New(prog, serviceConfig(m.DataDir))
 	if err != nil {
 		return err
 	}
