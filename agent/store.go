@@ -101,6 +101,11 @@ type Store interface {
 	RaiseNotification(ctx context.Context, n *xdemat.Notification, now time.Time) error
 
 	MagasinCertificats
+
+	// ConfigExports and SaveConfigExports keep the watched export folders
+	// of the accounting software.
+	ConfigExports(ctx context.Context) (*ConfigExports, error)
+	SaveConfigExports(ctx context.Context, c *ConfigExports, auteur string, now time.Time) error
 	// Notifications returns what f selects, by urgency (xdemat.TrierParUrgence).
 	Notifications(ctx context.Context, f FiltreNotifications, now time.Time) ([]*xdemat.Notification, error)
 	// MarkNotification records a "notification.lue" or "notification.faite"

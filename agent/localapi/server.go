@@ -81,6 +81,12 @@ type Server struct {
 	Formats map[string]agent.FormatSignature
 	// Certificats keeps the certificates of POST /v1/certificats; nil: 503.
 	Certificats Certificats
+	// Enroler enrolls the poste (POST /v1/enrolement, the installation
+	// wizard); nil: 503.
+	Enroler func(ctx context.Context, d agent.DemandeEnrolement) (*agent.Identity, error)
+	// ProposerExports lists the usual export folders of the known
+	// accounting software found on this PC; may be nil.
+	ProposerExports func() []agent.DossierExport
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -194,6 +200,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/notifications/{id}/faite", s.marquer(xdemat.OperationNotificationFaite))
 	mux.HandleFunc("GET /v1/preferences", s.preferences)
 	mux.HandleFunc("PUT /v1/preferences", s.enregistrerPreferences)
+	mux.HandleFunc("POST /v1/enrolement", s.enroler)
+	mux.HandleFunc("GET /v1/exports", s.exports)
+	mux.HandleFunc("PUT /v1/exports", s.configurerExports)
 	mux.HandleFunc("GET /v1/certificats", s.certificats)
 	mux.HandleFunc("POST /v1/certificats", s.enregistrerCertificat)
 	mux.HandleFunc("GET /v1/diagnostic", s.diagnostic)

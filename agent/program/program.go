@@ -129,6 +129,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		State: m.Status.State, Kick: m.kick,
 		Version: version, DemarreLe: time.Now(), Boucles: m.Status.Boucles, JournalTechnique: m.JournalTechnique,
 		Sauvegardes: m.Sauvegarde, Certificats: certificats,
+		Enroler: func(ctx context.Context, d agent.DemandeEnrolement) (*agent.Identity, error) {
+			return Enroler(ctx, m.Store, m.DataDir, d)
+		},
 		Parapheur: m.Store, Formats: formats.Disponibles(),
 	}
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)

@@ -77,6 +77,12 @@ type Agent interface {
 	AjouterDocument(ctx context.Context, name, mediaType string, r io.Reader) (*xdemat.Document, error)
 	LireDocument(ctx context.Context, sha256 string) (io.ReadCloser, error)
 
+	// Installation: enrollment of the poste (no session), export folders of
+	// the accounting software.
+	Enroler(ctx context.Context, d agent.DemandeEnrolement) (*agent.Identity, error)
+	Exports(ctx context.Context) (*agent.EtatExports, error)
+	ConfigurerExports(ctx context.Context, c agent.ConfigExports) error
+
 	// Restaurer runs until the files are back; cancelling ctx stops it.
 	Restaurer(ctx context.Context, d agent.DemandeRestauration) (*agent.ResultatRestauration, error)
 }

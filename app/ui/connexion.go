@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -223,11 +224,53 @@ func (c *pageConnexion) afficherPremierProfil() {
 // changed (UI.evenement).
 func (c *pageConnexion) afficherNonEnrole() {
 	diagnostic := widget.NewButtonWithIcon("À propos / diagnostic", theme.InfoIcon(), c.afficherDiagnostic)
+	installer := widget.NewButtonWithIcon("Je suis le technicien de la SPL : installer ce poste", theme.SettingsIcon(), c.afficherEnrolement)
 	c.montrer(
 		titre("Ce poste attend son enrôlement"),
 		texteLong("Ce poste n'est pas encore relié à votre commune : avant que quiconque puisse y travailler, le technicien de la SPL doit l'enrôler."),
 		texteLong("Que faire : appelez la SPL et demandez au technicien de lancer l'enrôlement de ce poste. Gardez cette fenêtre ouverte : elle se met à jour d'elle-même dès que le poste est relié, et les profils de votre commune s'affichent alors ici, sans redémarrer."),
-		container.NewHBox(diagnostic),
+		container.NewHBox(diagnostic, installer),
+	)
+}
+
+// afficherEnrolement is the first step of the installation wizard: the
+// technician gives central's address and the commune's one-time code;
+// once enrolled, whoever installs opens a session and the wizard goes on.
+func (c *pageConnexion) afficherEnrolement() {
+	u := c.u
+	adresse := widget.NewEntry()
+	adresse.SetPlaceHolder("https://xdemat.spl-xdemat.fr")
+	code := widget.NewEntry()
+	code.SetPlaceHolder("XXXX-XXXX-XXXX")
+	empreinte := widget.NewEntry()
+	empreinte.SetPlaceHolder("facultatif : empreinte SHA-256 du certificat du serveur")
+	res := texteLong("")
+	var enroler *widget.Button
+	enroler = widget.NewButtonWithIcon("Enrôler le poste", theme.ConfirmIcon(), func() {
+		enroler.Disable()
+		res.SetText("Enrôlement en cours…")
+		d := agent.DemandeEnrolement{Central: adresse.Text, Code: code.Text, Empreinte: empreinte.Text}
+		appelerSinon(u, func(ctx context.Context) (*agent.Identity, error) { return u.ag.Enroler(ctx, d) }, func(id *agent.Identity) {
+			u.identiteConnue(id)
+			u.assistant.noter(etapeEnrolement, fmt.Sprintf("Poste relié à %s (SIREN %s) par le serveur %s.", id.Commune.Nom, id.Commune.SIREN, id.CentralURL), true)
+			u.assistantApresConnexion = true
+			c.demander("")
+		}, func(err error) bool {
+			enroler.Enable()
+			res.SetText(xdemat.ErrorMessage(err))
+			res.Importance = widget.DangerImportance
+			c.objet.Refresh()
+			return true
+		})
+	})
+	enroler.Importance = widget.HighImportance
+	retour := widget.NewButtonWithIcon("Retour", theme.NavigateBackIcon(), c.afficherNonEnrole)
+	c.montrer(
+		titre("Installation du poste — enrôlement"),
+		texteLong("Tapez l'adresse du serveur de la SPL et le code d'enrôlement de la commune (donné par la SPL, valable une fois)."),
+		widget.NewForm(widget.NewFormItem("Serveur", adresse), widget.NewFormItem("Code", code), widget.NewFormItem("Empreinte", empreinte)),
+		container.NewHBox(retour, enroler),
+		res,
 	)
 }
 

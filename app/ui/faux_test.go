@@ -34,6 +34,7 @@ type fauxAgent struct {
 	sauvegarde    sauvegardeFausse
 	certificats   []*xdemat.CertificatSignature
 	parapheur     parapheurFaux
+	exports       agent.EtatExports
 }
 
 func newFauxAgent() *fauxAgent {
@@ -337,4 +338,43 @@ func (f *fauxAgent) Certificats(ctx context.Context) ([]*xdemat.CertificatSignat
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.certificats), nil
+}
+
+func (f *fauxAgent) Enroler(ctx context.Context, d agent.DemandeEnrolement) (*agent.Identity, error) {
+	if err := f.note("Enroler " + d.Code); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.identite != nil {
+		return nil, xdemat.Errorf(xdemat.ECONFLICT, "Ce poste est déjà enrôlé.")
+	}
+	if d.Code != "ABCD-EFGH-IJKL" {
+		return nil, xdemat.Errorf(xdemat.EFORBIDDEN, "Code d'enrôlement inconnu ou déjà utilisé : demandez-en un nouveau à la SPL.")
+	}
+	f.identite = &agent.Identity{PosteID: "poste-1", Commune: xdemat.Commune{ID: "c-1", Nom: "Commune de Démonstration", SIREN: "215100009"},
+		CentralURL: d.Central, CentralCert: "ab12cd34", EnrolleLe: maintenantTest}
+	f.etat.Enrole = true
+	id := *f.identite
+	return &id, nil
+}
+
+func (f *fauxAgent) Exports(ctx context.Context) (*agent.EtatExports, error) {
+	if err := f.note("Exports"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := f.exports
+	return &e, nil
+}
+
+func (f *fauxAgent) ConfigurerExports(ctx context.Context, c agent.ConfigExports) error {
+	if err := f.note("ConfigurerExports"); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exports.Config = c
+	return nil
 }

@@ -117,6 +117,7 @@ func (u *UI) progressionSauvegarde(p agent.ProgressionSauvegarde) {
 func (u *UI) sauvegardeTerminee(s xdemat.Sauvegarde) {
 	if s.Type != typeRestauration {
 		u.sauvegarde.terminee(s)
+		u.assistant.terminee(s)
 	}
 	if u.etatSauvegarde != nil {
 		e := *u.etatSauvegarde

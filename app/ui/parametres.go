@@ -91,8 +91,9 @@ func newPageParametres(u *UI) *pageParametres {
 
 	titre := widget.NewLabelWithStyle("Paramètres", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	titre.SizeName = theme.SizeNameHeadingText
+	assistant := widget.NewButtonWithIcon("Assistant d'installation…", theme.SettingsIcon(), u.ouvrirAssistant)
 	p.objet = container.NewBorder(titre, nil, nil, nil, container.NewVScroll(container.NewVBox(
-		widget.NewCard("Commune", "", p.commune),
+		widget.NewCard("Commune", "", container.NewVBox(p.commune, container.NewHBox(assistant))),
 		widget.NewCard("Utilisateurs de ce poste", "", container.NewVBox(p.profils, container.NewHBox(ajouter))),
 		widget.NewCard("Mes notifications", "", container.NewVBox(lignes, p.resume, p.aideEmail, p.aideSMS, aidePref, container.NewHBox(sauver, p.enregistre))),
 	)))

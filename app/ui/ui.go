@@ -87,6 +87,10 @@ type UI struct {
 	parapheur  *pageParapheur
 	dossier    *vueDossier
 	lecture    *vueLecture
+	assistant  *assistant
+	// assistantApresConnexion opens the wizard at the next session: the
+	// poste was just enrolled from the waiting page.
+	assistantApresConnexion bool
 	// apercu renders PDF pages; started on first use (moteurApercu).
 	apercu    *apercu.Moteur
 	apercuMu  sync.Mutex
@@ -106,6 +110,9 @@ type UI struct {
 	choisirDossier func(ok func(chemin string))
 	// choisirFichier asks for a file the same way (tests answer it).
 	choisirFichier func(ok func(chemin string))
+	// enregistrerFichier asks where to save a file the app made (the
+	// installation report) and writes it; tests keep the bytes.
+	enregistrerFichier func(nom string, b []byte, ok func(chemin string))
 }
 
 // Screens: menu entries and deep link targets.
@@ -130,6 +137,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	u.lancerFlux = func() { go u.suivreFlux(u.ctx) }
 	u.choisirDossier = u.dialogueDossier
 	u.choisirFichier = u.dialogueFichier
+	u.enregistrerFichier = u.dialogueEnregistrer
 	u.barre = newBarre(u)
 	u.menu = newMenu(u)
 	u.afaire = newPageAFaire(u)
@@ -141,6 +149,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	u.parapheur = newPageParapheur(u)
 	u.dossier = newVueDossier(u)
 	u.lecture = newVueLecture(u)
+	u.assistant = newAssistant(u)
 	u.detail = newVueNotification(u)
 	u.connexion = newPageConnexion(u)
 	u.corps = container.NewStack()
@@ -255,6 +264,11 @@ func (u *UI) sessionOuverte(p *agent.Profil) {
 	l := u.lien
 	u.lien = xdemat.Lien{}
 	u.afficher(EcranAFaire)
+	if u.assistantApresConnexion {
+		u.assistantApresConnexion = false
+		u.ouvrirAssistant()
+		return
+	}
 	if !l.IsZero() {
 		u.Ouvrir(l)
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,13 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/kardianos/service"
 
 	"xdemat"
 	"xdemat/agent"
-	"xdemat/agent/centralclient"
 	"xdemat/agent/localapi"
 	"xdemat/agent/program"
 	"xdemat/agent/sqlite"
@@ -157,31 +153,11 @@ func enroll(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	if id, err := st.Identity(ctx); err == nil {
-		return fmt.Errorf("ce poste est déjà enrôlé pour %s (poste %s) : pour le rattacher ailleurs, la SPL doit d'abord le révoquer et le dossier %s être vidé", id.Commune.Nom, id.PosteID, *dataDir)
-	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	resp, fingerprint, err := centralclient.Enroll(ctx, *central, *code, *nom, key, strings.ToLower(*pin))
+	id, err := program.Enroler(ctx, st, *dataDir, agent.DemandeEnrolement{Central: *central, Code: *code, Empreinte: *pin, Nom: *nom})
 	if err != nil {
 		return errors.New(xdemat.ErrorMessage(err))
 	}
-	// The key first: an identity without its key would be unusable, a key
-	// without identity is simply overwritten by the next enrollment.
-	if err := program.WriteKey(*dataDir, key); err != nil {
-		return err
-	}
-	if err := st.SaveIdentity(ctx, &agent.Identity{
-		PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: strings.TrimRight(*central, "/"),
-		CentralCert: fingerprint, EnrolleLe: time.Now().UTC(),
-	}); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "Poste enrôlé pour %s (SIREN %s).\nIdentifiant du poste : %s\nEmpreinte du serveur : %s\n", resp.Commune.Nom, resp.Commune.SIREN, resp.PosteID, fingerprint)
+	fmt.Fprintf(out, "Poste enrôlé pour %s (SIREN %s).\nIdentifiant du poste : %s\nEmpreinte du serveur : %s\n", id.Commune.Nom, id.Commune.SIREN, id.PosteID, id.CentralCert)
 	return nil
 }
 
