@@ -132,7 +132,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Enroler: func(ctx context.Context, d agent.DemandeEnrolement) (*agent.Identity, error) {
 			return Enroler(ctx, m.Store, m.DataDir, d)
 		},
-		Parapheur: m.Store, Formats: formats.Disponibles(),
+		ProposerExports: proposerExports,
+		Parapheur:       m.Store, Formats: formats.Disponibles(),
 	}
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)
 	ready := make(chan struct{})
