@@ -2,11 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
-	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -18,14 +13,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"xdemat"
-	"xdemat/agent"
-	"xdemat/agent/centralclient"
 	"xdemat/agent/localapi"
 	"xdemat/agent/program"
 	"xdemat/app/ui"
 	"xdemat/central"
 	"xdemat/central/mail/smtptest"
 	"xdemat/central/server"
+	"xdemat/internal/banc"
 )
 
 // TestNotificationDeLaSPLJusquALApplicationEtAuCourriel runs central (with a
@@ -161,7 +155,7 @@ func TestNotificationDeLaSPLJusquALApplicationEtAuCourriel(t *testing.T) {
 		fyne.DoAndWait(func() { textes = strings.Join(textesVisibles(w.Content()), "\n") })
 		return strings.Contains(textes, message.Texte)
 	})
-	posteCtx := posteContext(t, st, commune.ID)
+	posteCtx := banc.PosteContext(t, st, commune.ID)
 	attendre(t, "central sait que la notification est lue", func() bool {
 		ns, err := st.Notifications(posteCtx)
 		if err != nil {
@@ -176,39 +170,12 @@ func TestNotificationDeLaSPLJusquALApplicationEtAuCourriel(t *testing.T) {
 	})
 }
 
-// centralEtAgent starts central (with its flags args) and its commune, and
-// the agent of the mairie PC enrolled as the technician would, all in this
-// process.
+// centralEtAgent starts central with its commune and an enrolled agent.
 func centralEtAgent(t *testing.T, dir string, args ...string) (*server.Main, central.Store, *xdemat.Commune, *program.Main) {
 	t.Helper()
-	ctx := context.Background()
-	c := server.NewMain()
-	c.DataDir = dir + "/central"
-	c.ListenAddr, c.AdminListenAddr = "127.0.0.1:0", "127.0.0.1:0"
-	c.Stdout, c.Stderr = io.Discard, io.Discard
-	c.Logger = slog.New(slog.DiscardHandler)
-	if err := c.ParseFlags(ctx, append([]string{"serve"}, args...)); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	st := c.Store()
-	commune := &xdemat.Commune{SIREN: "215100009", Nom: "Sainte-Menehould", Departement: "51", Population: 4200}
-	if err := st.CreateCommune(ctx, commune); err != nil {
-		t.Fatal(err)
-	}
-	m := program.NewMain()
-	m.DataDir = dir + "/agent"
-	m.RetryMax = 200 * time.Millisecond
-	m.EnrollPoll = 50 * time.Millisecond
-	m.Logger = slog.New(slog.DiscardHandler)
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	enroler(t, st, commune, c, m)
+	c, st, commune := banc.Central(t, dir, args...)
+	m := banc.Agent(t, dir)
+	banc.Enroler(t, c, st, commune, m)
 	return c, st, commune, m
 }
 
@@ -262,43 +229,6 @@ func (d *driverUnFil) DoFromGoroutine(f func(), wait bool) {
 		case <-d.stop:
 		}
 	}
-}
-
-// enroler enrolls the agent m for commune, as "xdemat-agent enroll" does.
-func enroler(t *testing.T, st central.Store, commune *xdemat.Commune, c *server.Main, m *program.Main) {
-	t.Helper()
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	code := strings.ToUpper(hex.EncodeToString(b))
-	now := time.Now().UTC()
-	if err := st.CreateCode(ctx, &xdemat.CodeEnrolement{Code: code, CommuneID: commune.ID, CreeLe: now, ExpireLe: now.Add(xdemat.DureeCodeEnrolement)}); err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "https://" + c.Addr()
-	resp, pin, err := centralclient.Enroll(ctx, url, code, "PC-MAIRIE", key, c.CertFingerprint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := program.WriteKey(m.DataDir, key); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Store.SaveIdentity(ctx, &agent.Identity{PosteID: resp.PosteID, Commune: resp.Commune, CentralURL: url, CentralCert: pin, EnrolleLe: now}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func posteContext(t *testing.T, st central.Store, communeID string) context.Context {
-	t.Helper()
-	postes, err := st.ListPostes(context.Background(), communeID)
-	if err != nil || len(postes) == 0 {
-		t.Fatalf("aucun poste : %v", err)
-	}
-	return xdemat.NewContextWithPoste(context.Background(), postes[0])
 }
 
 // textesVisibles returns the texts of every label, rich text and canvas text

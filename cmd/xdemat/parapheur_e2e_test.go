@@ -15,6 +15,7 @@ import (
 	"xdemat/agent"
 	"xdemat/agent/localapi"
 	"xdemat/app/ui"
+	"xdemat/internal/banc"
 	"xdemat/internal/pdftest"
 	"xdemat/internal/verificateurs"
 	"xdemat/pkcs11/jetontest"
@@ -123,7 +124,7 @@ func TestLeMaireSigneDansLApplication(t *testing.T) {
 	if out := verificateurs.Pdfsig(t, pdfSigne.Bytes(), j.AC.Cert); !strings.Contains(out, "Signature is Valid.") {
 		t.Fatalf("pdfsig :\n%s", out)
 	}
-	posteCtx := posteContext(t, st, commune.ID)
+	posteCtx := banc.PosteContext(t, st, commune.ID)
 	attendre(t, "central sait que la délibération est signée", func() bool {
 		ds, err := st.DossiersParapheur(posteCtx)
 		if err != nil {
