@@ -7,7 +7,7 @@ export LANG ?= C.UTF-8
 # restic and staticcheck are installed there by installer/deps.sh.
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: help deps app-linux build build-windows build-windows-app test test-short lint bench bench-app screenshot run clean
+.PHONY: help deps app-linux build build-windows build-windows-app package package-test test test-short lint bench bench-app screenshot run clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -28,12 +28,26 @@ build-windows-app: ## Windows .exe of the desktop app (cgo with mingw: 5 min col
 	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "Installez gcc-mingw-w64-x86-64 (apt-get install gcc-mingw-w64-x86-64)."; exit 1; }
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) build -ldflags '$(LDFLAGS) -H=windowsgui' -o bin/windows/ ./cmd/xdemat
 
+# restic.exe, shipped next to the agent by the MSI: pure Go, cross-compiled
+# from the module proxy (go install puts cross-compiled binaries in
+# GOPATH/bin/windows_amd64 and refuses a GOBIN).
+bin/windows/restic.exe:
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 GOBIN= GOFLAGS= $(GO) install -ldflags '-s -w' github.com/restic/restic/cmd/restic@v0.18.1
+	install -D -m 0755 "$$($(GO) env GOPATH | cut -d: -f1)/bin/windows_amd64/restic.exe" $@
+
+package: deps app-linux build-windows build-windows-app bin/windows/restic.exe ## bin/packages/: the .deb and the signed .msi of a mairie PC (version from git describe)
+	@VERSION='$(VERSION)' bash installer/deb.sh -o bin/packages
+	@VERSION='$(VERSION)' bash installer/msi.sh -o bin/packages
+
+package-test: package ## inspect the packages (msiinfo, osslsigncode, dpkg-deb), install, upgrade and purge the .deb here (as root)
+	XDEMAT_PAQUETS='$(CURDIR)/bin/packages' $(GO) test -count=1 -timeout 20m ./installer/...
+
 lint: deps ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt à appliquer :"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
 
-test: deps lint build-windows ## everything: lint, Windows build, all tests (race detector) on SQLite and a real PostgreSQL
+test: deps lint build-windows package-test ## everything: lint, Windows build, packages, all tests (race detector) on SQLite and a real PostgreSQL
 	$(GO) test -race -count=1 -timeout 45m ./...
 
 test-short: ## quick tests, no race detector

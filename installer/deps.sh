@@ -37,6 +37,12 @@ have xmlsec1 || missing+=(xmlsec1)
 have xmllint || missing+=(libxml2-utils)
 have pdfsig || missing+=(poppler-utils)
 have certutil || missing+=(libnss3-tools)
+# Packages (make package, make package-test): the MSI with wixl and inspected
+# with msiinfo, the Windows app with mingw, Authenticode with osslsigncode.
+have wixl || missing+=(wixl)
+have msiinfo || missing+=(msitools)
+have x86_64-w64-mingw32-gcc || missing+=(gcc-mingw-w64-x86-64)
+have osslsigncode || missing+=(osslsigncode)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets manquants : ${missing[*]}"
