@@ -18,6 +18,7 @@ const (
 	ServiceSPL        = "spl"
 	ServiceSauvegarde = "sauvegarde"
 	ServiceParapheur  = "parapheur"
+	ServiceActes      = "actes"
 )
 
 // LibelleService returns the French name of a service for filters and menus.
@@ -31,6 +32,8 @@ func LibelleService(s string) string {
 		return "Sauvegarde"
 	case ServiceParapheur:
 		return "Parapheur"
+	case ServiceActes:
+		return "Actes transmis à la préfecture"
 	}
 	return s
 }
@@ -58,6 +61,11 @@ const (
 	NotificationParapheurRefuse  = "parapheur.dossier_refuse"
 	NotificationParapheurTermine = "parapheur.dossier_termine"
 	NotificationParapheurConflit = "parapheur.conflit"
+
+	NotificationActeAcquitte = "actes.acquitte"
+	NotificationActeErreur   = "actes.erreur"
+	NotificationActeMessage  = "actes.message"
+	NotificationActeDefere   = "actes.defere"
 )
 
 var typesNotification = []TypeNotification{
@@ -78,6 +86,10 @@ var typesNotification = []TypeNotification{
 	{NotificationParapheurRefuse, ServiceParapheur, "Un document que vous avez déposé a été refusé", SeveriteUrgent, false},
 	{NotificationParapheurTermine, ServiceParapheur, "Un document que vous avez déposé est signé ou visé", SeveriteInfo, false},
 	{NotificationParapheurConflit, ServiceParapheur, "Une action du parapheur n'a pas été prise en compte", SeveriteUrgent, false},
+	{NotificationActeAcquitte, ServiceActes, "Un acte a été reçu par la préfecture (accusé de réception)", SeveriteInfo, false},
+	{NotificationActeErreur, ServiceActes, "Un acte a été refusé par la préfecture", SeveriteUrgent, false},
+	{NotificationActeMessage, ServiceActes, "Message de la préfecture sur un acte", SeveriteAttention, false},
+	{NotificationActeDefere, ServiceActes, "Un acte a été déféré au tribunal administratif", SeveriteCritique, true},
 }
 
 // TypesNotification returns every known type, in the order preferences list them.
