@@ -19,6 +19,7 @@ const (
 	ServiceSauvegarde = "sauvegarde"
 	ServiceParapheur  = "parapheur"
 	ServiceActes      = "actes"
+	ServiceHelios     = "helios"
 )
 
 // LibelleService returns the French name of a service for filters and menus.
@@ -32,6 +33,8 @@ func LibelleService(s string) string {
 		return "Sauvegarde"
 	case ServiceParapheur:
 		return "Parapheur"
+	case ServiceHelios:
+		return "Comptabilité (Hélios)"
 	case ServiceActes:
 		return "Actes transmis à la préfecture"
 	}
@@ -66,6 +69,9 @@ const (
 	NotificationActeErreur   = "actes.erreur"
 	NotificationActeMessage  = "actes.message"
 	NotificationActeDefere   = "actes.defere"
+
+	NotificationHeliosAcquitte = "helios.acquitte"
+	NotificationHeliosRefuse   = "helios.refuse"
 )
 
 var typesNotification = []TypeNotification{
@@ -90,6 +96,8 @@ var typesNotification = []TypeNotification{
 	{NotificationActeErreur, ServiceActes, "Un acte a été refusé par la préfecture", SeveriteUrgent, false},
 	{NotificationActeMessage, ServiceActes, "Message de la préfecture sur un acte", SeveriteAttention, false},
 	{NotificationActeDefere, ServiceActes, "Un acte a été déféré au tribunal administratif", SeveriteCritique, true},
+	{NotificationHeliosAcquitte, ServiceHelios, "Un PES a été accepté par la trésorerie (acquit)", SeveriteInfo, false},
+	{NotificationHeliosRefuse, ServiceHelios, "Un PES ou un bordereau a été refusé par la trésorerie", SeveriteUrgent, false},
 }
 
 // TypesNotification returns every known type, in the order preferences list them.
