@@ -4,38 +4,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+	"xdemat/internal/fixtures"
 )
 
-// dossierFixtures finds shared/fixtures: $XDEMAT_FIXTURES, else
-// ../shared/fixtures relative to the repository root.
-func dossierFixtures() string {
-	if d := os.Getenv("XDEMAT_FIXTURES"); d != "" {
-		return d
-	}
-	_, f, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(f), "..", "..", "shared", "fixtures")
-}
+// dossierFixtures is the shared fixtures folder (internal/fixtures).
+func dossierFixtures() string { return fixtures.Dossier() }
 
-// cheminFixture returns the path of an @CTES sample, or skips the test.
+// cheminFixture returns the path of a sample, or skips the test.
 func cheminFixture(t testing.TB, nom string) string {
 	t.Helper()
-	p := filepath.Join(dossierFixtures(), "protocols", "actes", nom)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s absente (définissez XDEMAT_FIXTURES vers shared/fixtures)", p)
-	}
-	return p
+	return fixtures.Chemin(t, "protocols", "actes", nom)
 }
 
+// lireFixture reads a sample, or skips the test when absent.
 func lireFixture(t testing.TB, nom string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(cheminFixture(t, nom))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixtures.Lire(t, "protocols", "actes", nom)
 }
 
 // validerXSD checks an XML file against the official @CTES schema with

@@ -4,33 +4,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
+	"xdemat/internal/fixtures"
 )
 
-// dossierFixtures finds shared/fixtures: $XDEMAT_FIXTURES, else
-// ../shared/fixtures relative to the repository root.
-func dossierFixtures(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("XDEMAT_FIXTURES"); d != "" {
-		return d
-	}
-	_, f, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(f), "..", "..", "shared", "fixtures")
-}
+// dossierFixtures is the shared fixtures folder (internal/fixtures).
+func dossierFixtures(t testing.TB) string { return fixtures.Dossier() }
 
-// lireFixture reads a Hélios fixture or skips the test when absent.
+// lireFixture reads a sample, or skips the test when absent.
 func lireFixture(t testing.TB, nom string) []byte {
 	t.Helper()
-	p := filepath.Join(dossierFixtures(t), "protocols", "helios", nom)
-	b, err := os.ReadFile(p)
-	if os.IsNotExist(err) {
-		t.Skipf("fixture %s absente (définissez XDEMAT_FIXTURES vers shared/fixtures)", p)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixtures.Lire(t, "protocols", "helios", nom)
 }
 
 // validerXSD checks doc against an XSD of the fixtures with xmllint, or says

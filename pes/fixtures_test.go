@@ -2,31 +2,18 @@ package pes
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
+	"xdemat/internal/fixtures"
 )
 
-// dossierFixtures finds shared/fixtures: $XDEMAT_FIXTURES, else
-// ../shared/fixtures relative to the repository root.
-func dossierFixtures() string {
-	if d := os.Getenv("XDEMAT_FIXTURES"); d != "" {
-		return d
-	}
-	_, f, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(f), "..", "..", "shared", "fixtures")
-}
+// dossierFixtures is the shared fixtures folder (internal/fixtures).
+func dossierFixtures() string { return fixtures.Dossier() }
 
-// cheminFixture returns the path of a Hélios sample, or skips the test.
+// cheminFixture returns the path of a sample, or skips the test.
 func cheminFixture(t testing.TB, nom string) string {
 	t.Helper()
-	p := filepath.Join(dossierFixtures(), "protocols", "helios", nom)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s absente (définissez XDEMAT_FIXTURES vers shared/fixtures)", p)
-	}
-	return p
+	return fixtures.Chemin(t, "protocols", "helios", nom)
 }
 
 // The expected figures were computed once with xmllint --xpath (count(),

@@ -3,15 +3,13 @@ package formats
 import (
 	"bytes"
 	"crypto/x509"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"xdemat"
 	"xdemat/agent"
+	"xdemat/internal/fixtures"
 	"xdemat/internal/pdftest"
 	"xdemat/internal/pkitest"
 	"xdemat/signature"
@@ -23,20 +21,7 @@ import (
 // pesFixture reads the PES example of the shared fixtures, or skips.
 func pesFixture(t *testing.T) []byte {
 	t.Helper()
-	dir := os.Getenv("XDEMAT_FIXTURES")
-	if dir == "" {
-		_, f, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(f), "..", "..", "..", "shared", "fixtures")
-	}
-	p := filepath.Join(dir, "protocols", "helios", "PES_ex.xml")
-	b, err := os.ReadFile(p)
-	if os.IsNotExist(err) {
-		t.Skipf("fixture %s absente (définissez XDEMAT_FIXTURES vers shared/fixtures)", p)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixtures.Lire(t, "protocols", "helios", "PES_ex.xml")
 }
 
 // Each format, through its state serialised as the agent keeps it in its

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"xdemat"
+	"xdemat/internal/fixtures"
 	"xdemat/internal/pdftest"
 	"xdemat/pes"
 	"xdemat/pkcs11/jetontest"
@@ -269,14 +268,7 @@ func TestLireAvantDeSigner(t *testing.T) {
 // TestBordereauLuAvantDeSigner: a PES bordereau in the parapheur reads as
 // its bordereaux and pièces, with amounts and tiers.
 func TestBordereauLuAvantDeSigner(t *testing.T) {
-	dir := os.Getenv("XDEMAT_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "protocols", "helios", "PES_ex.xml"))
-	if err != nil {
-		t.Skipf("fixture PES_ex.xml absente (%v) : définissez XDEMAT_FIXTURES", err)
-	}
+	b := fixtures.Lire(t, "protocols", "helios", "PES_ex.xml")
 	f, err := pes.Lire(bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
