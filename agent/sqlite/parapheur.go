@@ -182,44 +182,49 @@ func (s *Store) DeposerDossier(ctx context.Context, d *xdemat.DossierParapheur, 
 	if err := v.Deposer(v.DeposePar, stamp(now)); err != nil {
 		return err
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return wrap("deposit", err)
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if old, _, err := loadDossier(ctx, tx, v.ID); err != nil {
-			return err
-		} else if old != nil {
-			return xdemat.Errorf(xdemat.ECONFLICT, "Ce dossier est déjà dans le parapheur.")
-		}
-		us, err := txUtilisateurs(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if utilisateurParID(us, v.DeposePar) == nil {
-			return xdemat.Errorf(xdemat.EFORBIDDEN, "Choisissez qui travaille sur ce poste avant de déposer un document.")
-		}
-		for i, e := range v.Etapes {
-			if e.UtilisateurID != "" && utilisateurParID(us, e.UtilisateurID) == nil {
-				return xdemat.Errorf(xdemat.EINVALID, "L'étape %d du circuit désigne une personne inconnue de la commune.", i+1)
-			}
-		}
-		if err := saveDossier(ctx, tx, v, 0); err != nil {
-			return err
-		}
-		if _, err := enqueueTx(ctx, tx, xdemat.OperationParapheurDepose, v.DeposePar, data, v.Documents, now); err != nil {
-			return err
-		}
-		if err := journalParapheur(ctx, tx, v, &v.Historique[0]); err != nil {
-			return err
-		}
-		return notifierParapheur(ctx, tx, v, us, now)
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return deposerTx(ctx, tx, v, now) })
 	if err != nil {
 		return wrap("deposit", err)
 	}
 	*d = *v
 	return nil
+}
+
+// deposerTx records the dossier v, already through Deposer, inside tx: an
+// acte sent through the parapheur is linked to its dossier in the same
+// transaction.
+func deposerTx(ctx context.Context, tx *sql.Tx, v *xdemat.DossierParapheur, now time.Time) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if old, _, err := loadDossier(ctx, tx, v.ID); err != nil {
+		return err
+	} else if old != nil {
+		return xdemat.Errorf(xdemat.ECONFLICT, "Ce dossier est déjà dans le parapheur.")
+	}
+	us, err := txUtilisateurs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if utilisateurParID(us, v.DeposePar) == nil {
+		return xdemat.Errorf(xdemat.EFORBIDDEN, "Choisissez qui travaille sur ce poste avant de déposer un document.")
+	}
+	for i, e := range v.Etapes {
+		if e.UtilisateurID != "" && utilisateurParID(us, e.UtilisateurID) == nil {
+			return xdemat.Errorf(xdemat.EINVALID, "L'étape %d du circuit désigne une personne inconnue de la commune.", i+1)
+		}
+	}
+	if err := saveDossier(ctx, tx, v, 0); err != nil {
+		return err
+	}
+	if _, err := enqueueTx(ctx, tx, xdemat.OperationParapheurDepose, v.DeposePar, data, v.Documents, now); err != nil {
+		return err
+	}
+	if err := journalParapheur(ctx, tx, v, &v.Historique[0]); err != nil {
+		return err
+	}
+	return notifierParapheur(ctx, tx, v, us, now)
 }
 
 // AgirSurDossier applies an action; see agent.ParapheurStore.
@@ -272,6 +277,9 @@ func (s *Store) AgirSurDossier(ctx context.Context, typ string, a *xdemat.Action
 			return err
 		}
 		if err := journalParapheur(ctx, tx, d, h); err != nil {
+			return err
+		}
+		if err := acteApresSignature(ctx, tx, d, now); err != nil {
 			return err
 		}
 		if typ == xdemat.OperationParapheurAnnote {
@@ -693,5 +701,8 @@ func projectDossier(ctx context.Context, tx *sql.Tx, d *xdemat.DossierParapheur)
 			d.Appliquer(p.typ, &p.a, utilisateurParID(us, p.a.Par), dels) // refused: central will say so
 		}
 	}
-	return saveDossier(ctx, tx, d, central)
+	if err := saveDossier(ctx, tx, d, central); err != nil {
+		return err
+	}
+	return acteApresSignature(ctx, tx, d, time.Now())
 }

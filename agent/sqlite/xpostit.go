@@ -425,6 +425,12 @@ func project(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error {
 			return nil
 		}
 		return markNotification(ctx, tx, ev.Type, e.ID, stamp(e.Le))
+
+	case xdemat.OperationHeliosTransmettre, xdemat.EvenementHeliosStatut:
+		return projectHelios(ctx, tx, ev)
+	}
+	if strings.HasPrefix(ev.Type, "acte.") {
+		return projectActe(ctx, tx, ev)
 	}
 	return projectParapheur(ctx, tx, ev)
 }
