@@ -1,6 +1,7 @@
 package paquets
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -96,7 +97,7 @@ func TestDebContenu(t *testing.T) {
 // apt would. Root only; refuses to touch an xdemat installed by someone else.
 func TestDebInstallation(t *testing.T) {
 	dir := dossierPaquets(t)
-	outil(t, "dpkg", "dpkg-deb", "runuser")
+	outil(t, "dpkg", "dpkg-deb", "setpriv")
 	if os.Geteuid() != 0 {
 		t.Skip("installer le paquet demande root (dpkg -i) : vérification sautée")
 	}
@@ -160,24 +161,28 @@ func TestDebInstallation(t *testing.T) {
 	})
 
 	t.Run("l'agent fonctionne dans son dossier sous son utilisateur", func(t *testing.T) {
-		agent := exec.Command("runuser", "-u", "xdemat", "--", "/usr/lib/xdemat/xdemat-agent", "run", "-data", donnees)
+		// setpriv execs the agent itself, as systemd would: SIGTERM reaches it.
+		agent := exec.Command("setpriv", "--reuid=xdemat", "--regid=xdemat", "--init-groups",
+			"/usr/lib/xdemat/xdemat-agent", "run", "-data", donnees)
 		agent.Env = []string{"PATH=/usr/bin:/bin", "XDEMAT_DATA=" + donnees}
-		agent.Stdout, agent.Stderr = os.Stderr, os.Stderr
-		// runuser may not forward signals to its child: stop the whole group.
-		agent.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		var journal bytes.Buffer
+		agent.Stdout, agent.Stderr = &journal, &journal
 		if err := agent.Start(); err != nil {
 			t.Fatal(err)
 		}
 		defer func() {
-			syscall.Kill(-agent.Process.Pid, syscall.SIGTERM)
+			agent.Process.Signal(syscall.SIGTERM)
 			done := make(chan error, 1)
 			go func() { done <- agent.Wait() }()
 			select {
-			case <-done:
+			case err := <-done:
+				if err != nil {
+					t.Errorf("l'agent s'est arrêté en erreur après SIGTERM : %v\n%s", err, journal.String())
+				}
 			case <-time.After(15 * time.Second):
-				syscall.Kill(-agent.Process.Pid, syscall.SIGKILL)
+				agent.Process.Kill()
 				<-done
-				t.Error("l'agent ne s'est pas arrêté après SIGTERM")
+				t.Errorf("l'agent ne s'est pas arrêté après SIGTERM :\n%s", journal.String())
 			}
 		}()
 		secret := filepath.Join(donnees, "api.secret")
@@ -186,7 +191,7 @@ func TestDebInstallation(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("l'agent n'a pas écrit %s en 30 s", secret)
+				t.Fatalf("l'agent n'a pas écrit %s en 30 s :\n%s", secret, journal.String())
 			}
 		}
 		// The app's users read it through the group the folder hands down.
