@@ -76,6 +76,10 @@ type Server struct {
 	Sauvegardes Sauvegardes
 	// Parapheur serves the /v1/parapheur routes; nil: they answer 503.
 	Parapheur agent.ParapheurStore
+	// Helios serves GET /v1/helios (PES transmissions); nil: 503.
+	Helios agent.HeliosStore
+	// Actes serves the /v1/actes routes; nil: they answer 503.
+	Actes agent.ActesStore
 	// Formats are the signature formats by name (agent.FormatPAdES…); a
 	// dossier whose format is missing is refused at preparation.
 	Formats map[string]agent.FormatSignature
@@ -209,6 +213,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/diagnostic/journal-technique", s.journalTechnique)
 	s.routesSauvegarde(mux)
 	s.routesParapheur(mux)
+	s.routesHelios(mux)
+	s.routesActes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Cette fonction n'existe pas dans le service xdemat de ce poste : mettez à jour l'application xdemat."))
 	})

@@ -17,6 +17,7 @@ import (
 
 	"xdemat"
 	"xdemat/agent"
+	"xdemat/agent/bordereaux"
 	"xdemat/agent/centralclient"
 	"xdemat/agent/formats"
 	"xdemat/agent/inbox"
@@ -51,6 +52,10 @@ type Main struct {
 	Status           *agent.Status
 	API              *localapi.Server
 	JournalTechnique *agent.JournalTechnique
+	// Bordereaux watches the accounting software's export folders and hands
+	// the signed PES to central (Hélios). Tests may set it before Run to
+	// shorten its delays; Run fills the rest.
+	Bordereaux *bordereaux.Service
 	// Sauvegarde runs the nightly backup (restic).
 	Sauvegarde *sauvegarde.Service
 	// Restic is the restic binary; "" finds it (next to the agent, PATH).
@@ -133,8 +138,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return Enroler(ctx, m.Store, m.DataDir, d)
 		},
 		ProposerExports: proposerExports,
-		Parapheur:       m.Store, Formats: formats.Disponibles(),
+		Parapheur:       m.Store, Formats: formats.Disponibles(), Actes: m.Store,
+		Helios: m.Store,
 	}
+	if m.Bordereaux == nil {
+		m.Bordereaux = &bordereaux.Service{}
+	}
+	m.Bordereaux.Store, m.Bordereaux.Blobs, m.Bordereaux.Bus = m.Store, m.Blobs, m.Bus
+	m.Bordereaux.Logger = m.Logger.With("service", "helios")
+	m.Bordereaux.Etat = filepath.Join(m.DataDir, "exports-importes.json")
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)
 	ready := make(chan struct{})
 	a := &agent.Agent{
@@ -145,6 +157,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			&syncService{m: m},
 			m.Sauvegarde,
 			certificats,
+			m.Bordereaux,
 		},
 	}
 	if m.MiseAJour != nil {
