@@ -65,9 +65,17 @@ func (s *Server) handleEtatMiseAJour(w http.ResponseWriter, r *http.Request, bod
 		s.writeError(w, r, xdemat.Errorf(xdemat.EINVALID, "État de mise à jour illisible : mettez l'agent xdemat à jour avec la version fournie par la SPL."))
 		return
 	}
-	if err := s.EtatsMiseAJour.EnregistrerEtatMiseAJour(r.Context(), &e, s.Now()); err != nil {
+	now := s.Now()
+	if err := s.EtatsMiseAJour.EnregistrerEtatMiseAJour(r.Context(), &e, now); err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	// The version a poste runs is otherwise written at most every
+	// touchInterval: right after an update, the console must show the new one.
+	if p := xdemat.PosteFromContext(r.Context()); p != nil && e.Version != "" && e.Version != p.Version {
+		if err := s.Store.TouchPoste(r.Context(), p.ID, now, e.Version, -1); err != nil {
+			s.Logger.Warn("version du poste non enregistrée", "poste", p.ID, "err", err)
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
