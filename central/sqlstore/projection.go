@@ -24,6 +24,8 @@ type projection struct {
 	// parapheur is a parapheur operation (see parapheur.go), with its op.
 	parapheur *parapheurProjection
 	op        *xdemat.Operation
+	// helios is a PES handed over for the DGFiP (see helios.go), with its op.
+	helios *xdemat.TransmissionPES
 }
 
 // payload returns what the relayed event carries: the payload as checked,
@@ -45,6 +47,12 @@ func (pr *projection) payload() any {
 // the payload is never trusted: it is communeID.
 func decodeProjection(op *xdemat.Operation, communeID string) (*projection, error) {
 	pr := &projection{typ: op.Type}
+	if h, err := decodeHelios(op, communeID); err != nil {
+		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; mettez l'agent xdemat à jour si cela se répète.", op.Seq, op.Type, xdemat.ErrorMessage(err))
+	} else if h != nil {
+		pr.helios, pr.op = h, op
+		return pr, nil
+	}
 	if pp, err := decodeParapheur(op, communeID); err != nil {
 		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; mettez l'agent xdemat à jour si cela se répète.", op.Seq, op.Type, xdemat.ErrorMessage(err))
 	} else if pp != nil {
@@ -120,6 +128,9 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 func (t tx) project(ctx context.Context, a *appender, p *xdemat.Poste, pr *projection, now time.Time) error {
 	if pr.parapheur != nil {
 		return t.projectParapheur(ctx, a, p, pr.op, pr.parapheur, now)
+	}
+	if pr.helios != nil {
+		return t.projectHelios(ctx, a, p, pr.op, pr.helios, now)
 	}
 	var err error
 	switch {

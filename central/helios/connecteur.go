@@ -1,0 +1,394 @@
+// Package helios is central's connector to the DGFiP's Hélios reception:
+// it uploads each signed PES the postes handed over, exactly once, and
+// fetches the acquits and non-acquits, applied per bordereau and relayed to
+// the commune's postes. The transport is the HTTP form of the real one that
+// helios/simulateur serves (PUT /depots/{nom} with the P_DEST, P_APPLI and
+// P_MSG parameters as headers; GET and DELETE /reponses/{nom}).
+package helios
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"xdemat"
+	"xdemat/central/blob"
+	dgfip "xdemat/helios"
+	"xdemat/helios/simulateur"
+)
+
+// Store is what the connector needs of central's store (sqlstore.Store).
+type Store interface {
+	HeliosAEnvoyer(ctx context.Context, now time.Time, limite int) ([]*xdemat.TransmissionPES, error)
+	HeliosIntention(ctx context.Context, communeID, id string, now time.Time) (*xdemat.TransmissionPES, error)
+	HeliosEnvoye(ctx context.Context, communeID, id string, now time.Time) error
+	HeliosEchec(ctx context.Context, communeID, id, motif string, prochain time.Time) error
+	HeliosEnAttente(ctx context.Context, nomFic string) ([]*xdemat.TransmissionPES, error)
+	HeliosReponse(ctx context.Context, communeID string, st *xdemat.StatutTransmissionPES, now time.Time) error
+}
+
+// Defaults of a Connecteur.
+const (
+	DefaultPoll      = 30 * time.Second
+	DefaultMaxDelai  = 30 * time.Minute
+	lot              = 20
+	tailleMaxReponse = dgfip.TailleMaxMessage
+)
+
+// Connecteur sends and fetches; set the fields, then Start; Stop ends it.
+type Connecteur struct {
+	Store Store
+	Blobs *blob.Store
+	// URL is the transport's address (the simulator's in make run and tests).
+	URL  string
+	HTTP *http.Client
+	// PDest is the DGFiP server addressed (P_DEST); the first of
+	// helios.ServeursDGFiP when "".
+	PDest    string
+	Poll     time.Duration
+	MaxDelai time.Duration // cap of the wait between failed uploads
+	Now      func() time.Time
+	Logger   *slog.Logger
+
+	once sync.Once
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (c *Connecteur) init() {
+	c.once.Do(func() {
+		if c.Now == nil {
+			c.Now = time.Now
+		}
+		if c.Logger == nil {
+			c.Logger = slog.New(slog.DiscardHandler)
+		}
+		if c.HTTP == nil {
+			c.HTTP = &http.Client{Timeout: 5 * time.Minute}
+		}
+		if c.PDest == "" {
+			c.PDest = dgfip.ServeursDGFiP[0]
+		}
+		if c.Poll <= 0 {
+			c.Poll = DefaultPoll
+		}
+		if c.MaxDelai <= 0 {
+			c.MaxDelai = DefaultMaxDelai
+		}
+		c.wake = make(chan struct{}, 1)
+		c.stop = make(chan struct{})
+		c.done = make(chan struct{})
+	})
+}
+
+// Start runs the connector in a goroutine until Stop.
+func (c *Connecteur) Start() {
+	c.init()
+	go c.run()
+}
+
+// Stop ends the connector and waits for the exchange in progress.
+func (c *Connecteur) Stop() {
+	c.init()
+	select {
+	case <-c.stop:
+	default:
+		close(c.stop)
+	}
+	<-c.done
+}
+
+// Wake makes the connector look for work at once. It never blocks.
+func (c *Connecteur) Wake() {
+	c.init()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Connecteur) run() {
+	defer close(c.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-c.stop; cancel() }()
+	t := time.NewTicker(c.Poll)
+	defer t.Stop()
+	for {
+		c.Cycle(ctx)
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		case <-c.wake:
+		}
+	}
+}
+
+// Cycle uploads what is due, then fetches the answers waiting.
+func (c *Connecteur) Cycle(ctx context.Context) {
+	c.init()
+	if err := c.Envoyer(ctx); err != nil && ctx.Err() == nil {
+		c.Logger.Warn("envoi des PES à la DGFiP interrompu", "err", err)
+	}
+	if err := c.Relever(ctx); err != nil && ctx.Err() == nil {
+		c.Logger.Warn("relève des acquits Hélios interrompue", "err", err)
+	}
+}
+
+// Envoyer uploads the transmissions due. The intent (transport name) is
+// recorded before each upload; one cut short is retried with the same name,
+// and the transport answers "déjà reçu" for the very same file.
+func (c *Connecteur) Envoyer(ctx context.Context) error {
+	c.init()
+	ts, err := c.Store.HeliosAEnvoyer(ctx, c.Now(), lot)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := c.envoyer(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// envoyer uploads one transmission; only a store failure is returned.
+func (c *Connecteur) envoyer(ctx context.Context, du *xdemat.TransmissionPES) error {
+	t, err := c.Store.HeliosIntention(ctx, du.CommuneID, du.ID, c.Now())
+	if xdemat.ErrorCode(err) == xdemat.EINVALID {
+		return c.refuser(ctx, du, xdemat.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	contenu, err := c.lire(t.Document)
+	if err != nil {
+		return c.echec(ctx, t, "Le PES signé manque au magasin de documents de la SPL : "+err.Error())
+	}
+	d := dgfip.NouveauDepot(t.NomTransport, c.PDest, dgfip.EnTetePES{IdPost: t.IdPost, IdColl: t.IdColl, CodCol: t.CodCol, CodBud: t.CodBud})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.URL+"/depots/"+url.PathEscape(t.NomTransport), bytes.NewReader(contenu))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/xml")
+	req.Header.Set(simulateur.EnTetePDest, d.PDest)
+	req.Header.Set(simulateur.EnTetePAppli, d.PAppli)
+	req.Header.Set(simulateur.EnTetePMsg, d.PMsg)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return c.echec(ctx, t, "Le serveur Hélios ne répond pas : "+err.Error())
+	}
+	msg := message(resp)
+	switch {
+	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated:
+		c.Logger.Info("PES déposé à la DGFiP", "commune", t.CommuneID, "nomFic", t.NomFic, "nom", t.NomTransport)
+		return c.Store.HeliosEnvoye(ctx, t.CommuneID, t.ID, c.Now())
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
+		return c.echec(ctx, t, fmt.Sprintf("Le serveur Hélios est indisponible (%d) : %s", resp.StatusCode, msg))
+	default:
+		// The transport refused the file itself (parameters, size): sending
+		// it again would change nothing.
+		return c.refuser(ctx, t, fmt.Sprintf("Le serveur Hélios a refusé le fichier : %s", msg))
+	}
+}
+
+func (c *Connecteur) lire(hash string) ([]byte, error) {
+	if c.Blobs == nil {
+		return nil, errors.New("aucun magasin de documents")
+	}
+	f, err := c.Blobs.Open(hash)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, dgfip.TailleMaxDepot+1))
+}
+
+// echec records a failed attempt and spaces the next one (doubling, capped).
+func (c *Connecteur) echec(ctx context.Context, t *xdemat.TransmissionPES, motif string) error {
+	c.Logger.Warn("PES non déposé, nouvel essai plus tard", "commune", t.CommuneID, "nomFic", t.NomFic, "motif", motif)
+	delai := c.Poll
+	if delai > c.MaxDelai {
+		delai = c.MaxDelai
+	}
+	return c.Store.HeliosEchec(ctx, t.CommuneID, t.ID, motif, c.Now().Add(delai))
+}
+
+// refuser ends a transmission the DGFiP will never take as it is.
+func (c *Connecteur) refuser(ctx context.Context, t *xdemat.TransmissionPES, motif string) error {
+	c.Logger.Warn("PES refusé avant envoi", "commune", t.CommuneID, "nomFic", t.NomFic, "motif", motif)
+	return c.Store.HeliosReponse(ctx, t.CommuneID, &xdemat.StatutTransmissionPES{TransmissionID: t.ID, DossierID: t.DossierID,
+		NomFic: t.NomFic, CodCol: t.CodCol, NomTransport: t.NomTransport, Statut: xdemat.HeliosRefuse, Le: c.Now(),
+		Explications: []string{motif}}, c.Now())
+}
+
+// message reads the French sentence of a transport answer and closes it.
+func message(resp *http.Response) string {
+	defer resp.Body.Close()
+	var m struct {
+		Message string `json:"message"`
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if json.Unmarshal(b, &m) == nil && m.Message != "" {
+		return m.Message
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// Relever fetches the acquits and non-acquits waiting on the transport,
+// applies each to its transmission, then deletes it from the transport —
+// in that order, so that a crash in between only fetches it again (applying
+// an answer twice changes nothing). PES_Retour files are left for later.
+func (c *Connecteur) Relever(ctx context.Context) error {
+	c.init()
+	var reps []simulateur.Reponse
+	if err := c.getJSON(ctx, "/reponses", &reps); err != nil {
+		return err
+	}
+	for _, r := range reps {
+		if r.Type != dgfip.MessageAcquit && r.Type != dgfip.MessageNonAcquit {
+			continue
+		}
+		b, err := c.get(ctx, "/reponses/"+url.PathEscape(r.Nom))
+		if err != nil {
+			return err
+		}
+		m, err := dgfip.LireMessage(b)
+		if err != nil {
+			c.Logger.Error("réponse Hélios illisible laissée sur le serveur", "nom", r.Nom, "err", err)
+			continue
+		}
+		ts, err := c.Store.HeliosEnAttente(ctx, m.NomFic())
+		if err != nil {
+			return err
+		}
+		t := correspondance(ts, m)
+		if t == nil {
+			c.Logger.Warn("réponse Hélios sans PES en attente", "nom", r.Nom, "nomFic", m.NomFic())
+			continue
+		}
+		st := Statut(t, m, c.Now())
+		if err := c.Store.HeliosReponse(ctx, t.CommuneID, st, c.Now()); err != nil {
+			return err
+		}
+		c.Logger.Info("réponse Hélios appliquée", "commune", t.CommuneID, "nomFic", t.NomFic, "statut", st.Statut)
+		if err := c.supprimer(ctx, r.Nom); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// correspondance picks the transmission an answer is about: same NomFic and,
+// when the answer says it, same collectivité.
+func correspondance(ts []*xdemat.TransmissionPES, m *dgfip.Message) *xdemat.TransmissionPES {
+	var codCol, idColl string
+	if m.Acquit != nil {
+		codCol, idColl = m.Acquit.EnTete.CodCol, m.Acquit.EnTete.IdColl
+	}
+	for _, t := range ts {
+		if (codCol == "" || codCol == t.CodCol) && (idColl == "" || idColl == t.IdColl) {
+			return t
+		}
+	}
+	return nil
+}
+
+// Statut maps an acquit or non-acquit to the statut of t and of each of its
+// bordereaux, with the French explanation of every anomaly.
+func Statut(t *xdemat.TransmissionPES, m *dgfip.Message, le time.Time) *xdemat.StatutTransmissionPES {
+	st := &xdemat.StatutTransmissionPES{TransmissionID: t.ID, DossierID: t.DossierID, NomFic: t.NomFic, CodCol: t.CodCol,
+		NomTransport: t.NomTransport, Statut: xdemat.HeliosAcquitte, Le: le}
+	switch {
+	case m.NonAcquit != nil:
+		st.Statut = xdemat.HeliosRefuse
+		st.Explications = []string{m.NonAcquit.Explication()}
+		return st
+	case m.Acquit == nil:
+		return st
+	}
+	a := m.Acquit
+	for _, b := range t.Bordereaux {
+		sb := xdemat.StatutBordereauPES{Domaine: b.Domaine, Exercice: b.Exercice, Numero: b.Numero, Statut: xdemat.HeliosAcquitte}
+		for _, e := range a.ElementsBordereau(b.Exercice, b.Numero) {
+			if (e.Domaine == dgfip.DomaineDepense && b.Domaine != "depense") || (e.Domaine == dgfip.DomaineRecette && b.Domaine != "recette") {
+				continue
+			}
+			if e.Accepte {
+				continue
+			}
+			sb.Statut = xdemat.HeliosRefuse
+			for _, an := range e.Anomalies() {
+				sb.Explications = append(sb.Explications, an.String())
+			}
+		}
+		if sb.Statut == xdemat.HeliosRefuse {
+			st.Statut = xdemat.HeliosRefuse
+		}
+		st.Bordereaux = append(st.Bordereaux, sb)
+	}
+	// Refusals not tied to a bordereau (the file's signature, a PJ…).
+	for _, e := range a.Elements {
+		if e.Accepte || e.NumBord != "" {
+			continue
+		}
+		st.Statut = xdemat.HeliosRefuse
+		for _, an := range e.Anomalies() {
+			st.Explications = append(st.Explications, an.String())
+		}
+	}
+	return st
+}
+
+func (c *Connecteur) get(ctx context.Context, chemin string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+chemin, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s : %d %s", chemin, resp.StatusCode, message(resp))
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, tailleMaxReponse))
+}
+
+func (c *Connecteur) getJSON(ctx context.Context, chemin string, v any) error {
+	b, err := c.get(ctx, chemin)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func (c *Connecteur) supprimer(ctx context.Context, nom string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, c.URL+"/reponses/"+url.PathEscape(nom), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	msg := message(resp)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("DELETE %s : %d %s", nom, resp.StatusCode, msg)
+	}
+	return nil
+}
