@@ -66,6 +66,8 @@ func (m *Main) flagSet(name string) *flag.FlagSet {
 	fs.IntVar(&m.ResumeHeure, "resume-heure", m.ResumeHeure, "heure du résumé quotidien par courriel (heure de Paris, 1 à 23)")
 	fs.IntVar(&m.RetentionHeure, "retention-heure", m.RetentionHeure, "heure où la durée de conservation des sauvegardes s'applique (heure de Paris, 0 à 23)")
 	fs.StringVar(&m.Restic, "restic", m.Restic, "programme restic (défaut : celui du PATH, ou de GOPATH/bin)")
+	fs.StringVar(&m.HeliosURL, "helios-url", m.HeliosURL, "adresse du transport Hélios de la DGFiP (défaut : le simulateur, démarré avec le serveur sur 127.0.0.1)")
+	fs.StringVar(&m.HeliosRacines, "helios-racines", m.HeliosRacines, "autorités de certification (PEM) des signatures que le simulateur Hélios accepte (défaut : signatures vérifiées sans leur chaîne)")
 	return fs
 }
 

@@ -68,6 +68,12 @@ type Main struct {
 	// the PATH or in Go's bin folder when "".
 	Restic string
 
+	// Hélios (central/helios): the DGFiP's transport address; "" starts the
+	// simulator in-process, trusting the CAs of HeliosRacines (PEM file).
+	HeliosURL     string
+	HeliosRacines string
+	HeliosPoll    time.Duration // how often answers are fetched; 30 s when 0
+
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
 
@@ -93,6 +99,7 @@ type Main struct {
 	sauvegardes *sauvegardes
 	veilleStop  chan struct{}
 	veilleDone  chan struct{}
+	helios      heliosRun
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -195,6 +202,7 @@ func (m *Main) Close() error {
 				errs = append(errs, fmt.Errorf("arrêt du serveur %s : %w", srv.Addr, err))
 			}
 		}
+		m.stopHelios(ctx)
 		if m.dispatcher != nil {
 			m.dispatcher.Stop()
 		}
@@ -313,6 +321,11 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	console.Versions, console.EtatsMiseAJour = releases, etats
 	if err := m.startDispatcher(console.CentralURL); err != nil {
+		m.syncLn.Close()
+		m.adminLn.Close()
+		return err
+	}
+	if err := m.startHelios(blobs); err != nil {
 		m.syncLn.Close()
 		m.adminLn.Close()
 		return err
