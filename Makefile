@@ -36,6 +36,7 @@ bin/windows/restic.exe:
 	install -D -m 0755 "$$($(GO) env GOPATH | cut -d: -f1)/bin/windows_amd64/restic.exe" $@
 
 package: deps app-linux build-windows build-windows-app bin/windows/restic.exe ## bin/packages/: the .deb and the signed .msi of a mairie PC (version from git describe)
+	@rm -f bin/packages/xdemat_*.deb bin/packages/xdemat-*.msi
 	@VERSION='$(VERSION)' bash installer/deb.sh -o bin/packages
 	@VERSION='$(VERSION)' bash installer/msi.sh -o bin/packages
 

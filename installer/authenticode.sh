@@ -28,7 +28,6 @@ authenticode_init() {
     return 0
   fi
   local dir="$1/certificat-test"
-  authenticode_test=1
   XDEMAT_SIGN_CERT="$dir/editeur-test.crt"
   XDEMAT_SIGN_KEY="$dir/editeur-test.key"
   # Made again when missing or expiring within a day.

@@ -32,6 +32,7 @@ mkdir -p "$out"
 authenticode_init "$out"
 
 version="$(version_msi "${VERSION:-dev}")"
+suivante="$(version_msi_suivante "${VERSION:-dev}")"
 msi="$out/xdemat-${version}-x64.msi"
 
 stage="$(mktemp -d)"
@@ -42,7 +43,7 @@ done
 go run ./installer/icone -o "$stage/xdemat.ico" assets/icons/xdemat.svg
 
 # wixl only finds files by paths relative to where it runs.
-(cd "$stage" && wixl -a x64 -D Version="$version" -D VersionSuivante="$(version_msi_suivante "${VERSION:-dev}")" \
+(cd "$stage" && wixl -a x64 -D Version="$version" -D VersionSuivante="$suivante" \
   -D Bin=. -D Icone=xdemat.ico -o xdemat.msi "$root/installer/windows/xdemat.wxs")
 authenticode_sign "$stage/xdemat.msi" "$msi"
 echo "$msi"

@@ -1,6 +1,7 @@
 package paquets
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -168,13 +169,20 @@ func TestMSI(t *testing.T) {
 		verifier(t, cert, msi)
 		tmp := t.TempDir()
 		lancer(t, "msiextract", "-C", tmp, msi)
+		extraits := map[string]string{}
+		filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				extraits[d.Name()] = p
+			}
+			return nil
+		})
 		for _, nom := range []string{"xdemat.exe", "xdemat-agent.exe", "restic.exe"} {
-			m, _ := filepath.Glob(filepath.Join(tmp, "*", "*", nom))
-			if len(m) != 1 {
-				t.Errorf("%s introuvable dans le MSI extrait (%v)", nom, m)
+			p, ok := extraits[nom]
+			if !ok {
+				t.Errorf("%s introuvable dans le MSI extrait (%v)", nom, extraits)
 				continue
 			}
-			verifier(t, cert, m[0])
+			verifier(t, cert, p)
 		}
 	})
 }
