@@ -11,8 +11,9 @@ import (
 // poste of the commune.
 const (
 	// OperationActeCree records a new acte on a poste. Payload: Acte, in
-	// status en attente d'envoi.
-	OperationActeCree = "acte.cree"
+	// status en attente d'envoi. ("acte.cree", the name first thought of,
+	// serves as a free-form operation in the sync tests: not this one.)
+	OperationActeCree = "acte.enregistre"
 	// OperationActeTransmettre asks central to transmit the acte, with its
 	// main document as it stands (signed). Payload: TransmissionActe.
 	// Central transmits an acte once whatever the number of requests.

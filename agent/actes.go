@@ -26,7 +26,7 @@ type FiltreActes struct {
 // EntreeActe is one line of an acte's history, as the follow-up screen shows it.
 type EntreeActe struct {
 	Le      time.Time         `json:"le"`
-	Action  string            `json:"action"` // an operation or event type ("acte.cree", "acte.statut"…)
+	Action  string            `json:"action"` // an operation or event type ("acte.enregistre", "acte.statut"…)
 	Statut  xdemat.StatutActe `json:"statut"` // after the action
 	Par     string            `json:"par,omitempty"`
 	Details string            `json:"details,omitempty"` // in French

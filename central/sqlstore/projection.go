@@ -23,7 +23,9 @@ type projection struct {
 	sauvegarde *xdemat.Sauvegarde
 	// parapheur is a parapheur operation (see parapheur.go), with its op.
 	parapheur *parapheurProjection
-	op        *xdemat.Operation
+	// acte is an Xactes operation (see actes.go), with its op.
+	acte *acteProjection
+	op   *xdemat.Operation
 	// helios is a PES handed over for the DGFiP (see helios.go), with its op.
 	helios *xdemat.TransmissionPES
 }
@@ -57,6 +59,12 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; mettez l'agent xdemat à jour si cela se répète.", op.Seq, op.Type, xdemat.ErrorMessage(err))
 	} else if pp != nil {
 		pr.parapheur, pr.op = pp, op
+		return pr, nil
+	}
+	if ap, err := decodeActe(op, communeID); err != nil {
+		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; corrigez l'acte puis recommencez.", op.Seq, op.Type, xdemat.ErrorMessage(err))
+	} else if ap != nil {
+		pr.acte, pr.op = ap, op
 		return pr, nil
 	}
 	var target any
@@ -128,6 +136,9 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 func (t tx) project(ctx context.Context, a *appender, p *xdemat.Poste, pr *projection, now time.Time) error {
 	if pr.parapheur != nil {
 		return t.projectParapheur(ctx, a, p, pr.op, pr.parapheur, now)
+	}
+	if pr.acte != nil {
+		return t.projectActe(ctx, a, p, pr.op, pr.acte, now)
 	}
 	if pr.helios != nil {
 		return t.projectHelios(ctx, a, p, pr.op, pr.helios, now)
