@@ -67,6 +67,9 @@ func (m *Main) flagSet(name string) *flag.FlagSet {
 	fs.IntVar(&m.RetentionHeure, "retention-heure", m.RetentionHeure, "heure où la durée de conservation des sauvegardes s'applique (heure de Paris, 0 à 23)")
 	fs.StringVar(&m.Restic, "restic", m.Restic, "programme restic (défaut : celui du PATH, ou de GOPATH/bin)")
 	fs.StringVar(&m.HeliosURL, "helios-url", m.HeliosURL, "adresse du transport Hélios de la DGFiP (défaut : le simulateur, démarré avec le serveur sur 127.0.0.1)")
+	fs.StringVar(&m.CTESURL, "ctes-url", m.CTESURL, "adresse de la plateforme @CTES des préfectures (défaut : le simulateur, démarré avec le serveur sur 127.0.0.1)")
+	fs.StringVar(&m.CTESTrigramme, "ctes-trigramme", m.CTESTrigramme, "trigramme d'opérateur @CTES de la SPL (obligatoire avec -ctes-url)")
+	fs.StringVar(&m.CTESOperateur, "ctes-operateur", m.CTESOperateur, "identité d'opérateur présentée à la plateforme @CTES sans certificat client")
 	fs.StringVar(&m.HeliosRacines, "helios-racines", m.HeliosRacines, "autorités de certification (PEM) des signatures que le simulateur Hélios accepte (défaut : signatures vérifiées sans leur chaîne)")
 	return fs
 }

@@ -74,6 +74,17 @@ type Main struct {
 	HeliosRacines string
 	HeliosPoll    time.Duration // how often answers are fetched; 30 s when 0
 
+	// Xactes (central/ctes): the @CTES platform's address; "" starts the
+	// simulator in-process. CTESTrigramme and CTESOperateur are the SPL's
+	// operator code and identity there.
+	CTESURL        string
+	CTESTrigramme  string
+	CTESOperateur  string
+	CTESIntervalle time.Duration // between passes of the connector; 30 s when 0
+	// ApresIntentionActe, for tests, is called once an archive is recorded
+	// and before it is posted; an error stops the pass there.
+	ApresIntentionActe func(nom string) error
+
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
 
@@ -100,6 +111,7 @@ type Main struct {
 	veilleStop  chan struct{}
 	veilleDone  chan struct{}
 	helios      heliosRun
+	actes       actesRun
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -203,6 +215,7 @@ func (m *Main) Close() error {
 			}
 		}
 		m.stopHelios(ctx)
+		m.stopActes(ctx)
 		if m.dispatcher != nil {
 			m.dispatcher.Stop()
 		}
@@ -326,6 +339,11 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	if err := m.startHelios(blobs); err != nil {
+		m.syncLn.Close()
+		m.adminLn.Close()
+		return err
+	}
+	if err := m.startActes(blobs); err != nil {
 		m.syncLn.Close()
 		m.adminLn.Close()
 		return err
