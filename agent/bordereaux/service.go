@@ -114,11 +114,27 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 		}
 		s.transmettre(ctx)
+		if !attendre(ctx, t.C, evs) {
+			return nil
+		}
+	}
+}
+
+// attendre waits for the next tick or for a bus event that may mean a
+// dossier was signed (here, or relayed from another poste); false when ctx
+// ends.
+func attendre(ctx context.Context, tic <-chan time.Time, evs <-chan agent.BusEvent) bool {
+	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-evs:
+			return false
+		case <-tic:
+			return true
+		case ev := <-evs:
+			switch ev.Type {
+			case agent.EvenementParapheur, agent.EvenementHelios, "evenement.recu":
+				return true
+			}
 		}
 	}
 }

@@ -122,6 +122,14 @@ func (s *Store) TransmissionsPES(ctx context.Context) ([]*xdemat.TransmissionPES
 
 // TransmettrePESSignes queues the signed PES; see agent.HeliosStore.
 func (s *Store) TransmettrePESSignes(ctx context.Context, present func(hash string) bool, now time.Time) ([]*xdemat.TransmissionPES, error) {
+	// Most rounds find nothing: looked for without taking the write lock.
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM helios_transmissions WHERE statut = ?`, string(xdemat.HeliosASigner)).Scan(&n); err != nil {
+		return nil, wrap("transmit PES", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
 	var out []*xdemat.TransmissionPES
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = nil
