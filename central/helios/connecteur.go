@@ -217,7 +217,8 @@ func (c *Connecteur) lire(hash string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, dgfip.TailleMaxDepot+1))
 }
 
-// echec records a failed attempt and spaces the next one (doubling, capped).
+// echec records a failed attempt; the next one comes after Poll (at most
+// MaxDelai), the transport being idempotent on the name.
 func (c *Connecteur) echec(ctx context.Context, t *xdemat.TransmissionPES, motif string) error {
 	c.Logger.Warn("PES non déposé, nouvel essai plus tard", "commune", t.CommuneID, "nomFic", t.NomFic, "motif", motif)
 	delai := c.Poll
