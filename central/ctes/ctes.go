@@ -50,8 +50,8 @@ type Connecteur struct {
 	Logger        *slog.Logger  // nil: slog.Default()
 	Now           func() time.Time
 	// ApresIntention, when set, is called once an archive is recorded and
-	// before it is posted (tests stop central there).
-	ApresIntention func(nom string) error
+	// before it is posted (tests stop central there: it may wait for ctx).
+	ApresIntention func(ctx context.Context, nom string) error
 }
 
 // AdresseRetourParDefaut is the operator's mailbox named in the enveloppes
@@ -134,7 +134,7 @@ func (c *Connecteur) Tour(ctx context.Context) error {
 			continue
 		}
 		if c.ApresIntention != nil {
-			if err := c.ApresIntention(e.Nom); err != nil {
+			if err := c.ApresIntention(ctx, e.Nom); err != nil {
 				return ErrInterrompu
 			}
 		}

@@ -190,7 +190,7 @@ func TestCentralArreteEntreIntentionEtEnvoiTransmetUneFois(t *testing.T) {
 	a := b.envoyer("DE2026_003", "Acquisition d'une parcelle")
 	c := b.connecteur()
 	var nom string
-	c.ApresIntention = func(n string) error { nom = n; return errors.New("arrêt brutal") }
+	c.ApresIntention = func(_ context.Context, n string) error { nom = n; return errors.New("arrêt brutal") }
 	if err := c.Tour(ctx); !errors.Is(err, ErrInterrompu) {
 		t.Fatalf("passage interrompu : %v", err)
 	}

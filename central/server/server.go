@@ -83,7 +83,7 @@ type Main struct {
 	CTESIntervalle time.Duration // between passes of the connector; 30 s when 0
 	// ApresIntentionActe, for tests, is called once an archive is recorded
 	// and before it is posted; an error stops the pass there.
-	ApresIntentionActe func(nom string) error
+	ApresIntentionActe func(ctx context.Context, nom string) error
 
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
