@@ -104,6 +104,9 @@ func TestPESImporteSigneTransmisPuisAcquitte(t *testing.T) {
 	if len(all) != 1 || all[0].Statut != xdemat.HeliosRefuse || all[0].Bordereaux[0].Statut != xdemat.HeliosRefuse || all[0].NomTransport == "" {
 		t.Fatalf("état local %+v", all[0])
 	}
+	if j, _ := s.Journal(ctx); xdemat.VerifierJournal(j) != nil {
+		t.Fatal("journal local rompu")
+	}
 	ns, _ := s.Notifications(ctx, agent.FiltreNotifications{Pour: sec.ID, Service: xdemat.ServiceHelios}, t0)
 	if len(ns) != 1 || ns[0].Type != xdemat.NotificationHeliosRefuse || !strings.Contains(ns[0].Texte, "6063") || !strings.Contains(ns[0].Texte, "Corrigez") {
 		t.Fatalf("notification de refus %+v", ns)
