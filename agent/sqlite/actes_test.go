@@ -270,3 +270,38 @@ func TestSignatureRelayeeDunAutrePosteDeclencheLaTransmission(t *testing.T) {
 		t.Fatalf("document transmis %s", tr.DocumentPrincipal.SHA256)
 	}
 }
+
+// FuzzEvenementsActes applies events of Xactes with arbitrary payloads, as
+// central (or someone posing as it) could relay them: never an error that
+// would stall the inbox, never an acte in a status it does not know.
+func FuzzEvenementsActes(f *testing.F) {
+	types := []string{xdemat.OperationActeCree, xdemat.EvenementActeStatut, xdemat.EvenementActeMessage}
+	const acte = "0b1f3c0e-8a7d-4c6b-9f51-3e2d1c0b9a87"
+	for i, seed := range []string{
+		`{"id":"` + acte + `","nature":1,"numeroInterne":"DE2026_001","dateDecision":"2026-01-14T00:00:00Z","objet":"Budget","classification":"7.1","dateClassification":"2025-01-01T00:00:00Z","documentPrincipal":{"sha256":"` + strings.Repeat("a", 64) + `","nom":"d.pdf","taille":10,"typePiece":"99_DE"}}`,
+		`{"acteId":"` + acte + `","statut":"acquitte","identifiantUnique":"051-215100009-20260114-DE2026_001-DE","dateAR":"2026-01-15T00:00:00Z","le":"2026-01-15T00:00:00Z"}`,
+		`{"id":"1b1f3c0e-8a7d-4c6b-9f51-3e2d1c0b9a87","acteId":"` + acte + `","type":"defere","texte":"Déféré","recuLe":"2026-01-16T00:00:00Z"}`,
+		`{"acteId":"` + acte + `","statut":"inconnu","le":"2026-01-15T00:00:00Z"}`,
+		`null`, `{}`, `[]`, `"texte"`,
+	} {
+		f.Add(byte(i%len(types)), []byte(seed))
+	}
+	s, _ := openTest(f)
+	curseur := int64(0)
+	f.Fuzz(func(t *testing.T, typ byte, payload []byte) {
+		curseur++
+		ev := &xdemat.Evenement{Curseur: curseur, Type: types[int(typ)%len(types)], Payload: payload, CreeLe: t0}
+		if err := s.SaveEvents(ctx, []*xdemat.Evenement{ev}, curseur); err != nil {
+			t.Fatalf("%s %q : %v", ev.Type, payload, err)
+		}
+		as, err := s.Actes(ctx, agent.FiltreActes{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if !a.Statut.Valid() {
+				t.Fatalf("acte au statut inconnu %q", a.Statut)
+			}
+		}
+	})
+}
