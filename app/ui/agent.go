@@ -83,6 +83,10 @@ type Agent interface {
 	Exports(ctx context.Context) (*agent.EtatExports, error)
 	ConfigurerExports(ctx context.Context, c agent.ConfigExports) error
 
+	// TransmissionsPES lists the PES files imported, signed, sent to the
+	// DGFiP, with the status of each bordereau.
+	TransmissionsPES(ctx context.Context) ([]*xdemat.TransmissionPES, error)
+
 	// Restaurer runs until the files are back; cancelling ctx stops it.
 	Restaurer(ctx context.Context, d agent.DemandeRestauration) (*agent.ResultatRestauration, error)
 }

@@ -35,6 +35,7 @@ type fauxAgent struct {
 	certificats   []*xdemat.CertificatSignature
 	parapheur     parapheurFaux
 	exports       agent.EtatExports
+	transmissions []*xdemat.TransmissionPES
 }
 
 func newFauxAgent() *fauxAgent {

@@ -274,3 +274,12 @@ func (f *fauxAgent) LireDocument(ctx context.Context, sha string) (io.ReadCloser
 	}
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
+
+func (f *fauxAgent) TransmissionsPES(ctx context.Context) ([]*xdemat.TransmissionPES, error) {
+	if err := f.note("TransmissionsPES"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.transmissions), nil
+}

@@ -41,6 +41,7 @@ func newMenu(u *UI) *menu {
 		titre,
 		entree(EcranAFaire, "À faire", theme.ListIcon()),
 		entree(EcranParapheur, "Parapheur", theme.DocumentCreateIcon()),
+		entree(EcranHelios, "Bordereaux (Hélios)", theme.MailSendIcon()),
 		entree(EcranHistorique, "Historique", theme.HistoryIcon()),
 		entree(EcranSauvegarde, "Sauvegarde", theme.StorageIcon()),
 		entree(EcranCle, "Ma clé de signature", theme.LoginIcon()),

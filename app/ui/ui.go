@@ -88,6 +88,7 @@ type UI struct {
 	dossier    *vueDossier
 	lecture    *vueLecture
 	assistant  *assistant
+	helios     *pageHelios
 	// assistantApresConnexion opens the wizard at the next session: the
 	// poste was just enrolled from the waiting page.
 	assistantApresConnexion bool
@@ -150,6 +151,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	u.dossier = newVueDossier(u)
 	u.lecture = newVueLecture(u)
 	u.assistant = newAssistant(u)
+	u.helios = newPageHelios(u)
 	u.detail = newVueNotification(u)
 	u.connexion = newPageConnexion(u)
 	u.corps = container.NewStack()
@@ -203,6 +205,8 @@ func (u *UI) Ouvrir(l xdemat.Lien) {
 		u.afficher(EcranSauvegarde)
 	case EcranCle:
 		u.afficher(EcranCle)
+	case EcranHelios:
+		u.afficher(EcranHelios)
 	case EcranParapheur:
 		if l.ID != "" {
 			u.dossier.ouvrir(l.ID)
@@ -241,6 +245,9 @@ func (u *UI) afficher(ecran string) {
 	case EcranParapheur:
 		page = u.parapheur.objet
 		u.parapheur.recharger()
+	case EcranHelios:
+		page = u.helios.objet
+		u.helios.recharger()
 	case EcranNotification:
 		page = u.detail.objet
 		u.detail.recharger()
