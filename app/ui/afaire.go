@@ -141,7 +141,7 @@ func (p *pageAFaire) ouvrir(n *xdemat.Notification) {
 		appeler(u, sansValeur(func(ctx context.Context) error { return u.ag.MarquerLue(ctx, n.ID) }), func(struct{}) {})
 	}
 	switch n.Objet.Ecran {
-	case EcranAFaire, EcranHistorique, "journal", EcranParametres, EcranDiagnostic, EcranSauvegarde, EcranCle, EcranParapheur, EcranHelios:
+	case EcranAFaire, EcranHistorique, "journal", EcranParametres, EcranDiagnostic, EcranSauvegarde, EcranCle, EcranParapheur, EcranHelios, EcranActes:
 		u.Ouvrir(n.Objet)
 	case EcranNotification:
 		if n.Objet.ID != "" && n.Objet.ID != n.ID {

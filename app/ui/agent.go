@@ -83,6 +83,15 @@ type Agent interface {
 	Exports(ctx context.Context) (*agent.EtatExports, error)
 	ConfigurerExports(ctx context.Context, c agent.ConfigExports) error
 
+	// Actes (Xactes): the register's next numéro, creation offline, list,
+	// follow-up, sending (through the parapheur or directly), cancellation.
+	ProposerNumeroActe(ctx context.Context, nature xdemat.NatureActe, annee int) (string, error)
+	CreerActe(ctx context.Context, a *xdemat.Acte) (*xdemat.Acte, error)
+	Actes(ctx context.Context, f agent.FiltreActes) ([]*xdemat.Acte, error)
+	FicheActe(ctx context.Context, id string) (*agent.FicheActe, error)
+	EnvoyerActes(ctx context.Context, req agent.DemandeEnvoiActes) ([]agent.ResultatEnvoiActe, error)
+	AnnulerActe(ctx context.Context, id, motif string) (*xdemat.Acte, error)
+
 	// TransmissionsPES lists the PES files imported, signed, sent to the
 	// DGFiP, with the status of each bordereau.
 	TransmissionsPES(ctx context.Context) ([]*xdemat.TransmissionPES, error)

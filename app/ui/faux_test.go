@@ -36,6 +36,7 @@ type fauxAgent struct {
 	parapheur     parapheurFaux
 	exports       agent.EtatExports
 	transmissions []*xdemat.TransmissionPES
+	actes         []*xdemat.Acte
 }
 
 func newFauxAgent() *fauxAgent {

@@ -49,4 +49,3 @@ func TestSuiviDesBordereaux(t *testing.T) {
 		t.Fatal("le fichier doit ouvrir son dossier du parapheur")
 	}
 }
-

@@ -40,6 +40,7 @@ func newMenu(u *UI) *menu {
 	haut := container.NewVBox(
 		titre,
 		entree(EcranAFaire, "À faire", theme.ListIcon()),
+		entree(EcranActes, "Actes", theme.FileTextIcon()),
 		entree(EcranParapheur, "Parapheur", theme.DocumentCreateIcon()),
 		entree(EcranHelios, "Bordereaux (Hélios)", theme.MailSendIcon()),
 		entree(EcranHistorique, "Historique", theme.HistoryIcon()),

@@ -89,6 +89,7 @@ type UI struct {
 	lecture    *vueLecture
 	assistant  *assistant
 	helios     *pageHelios
+	actes      *pageActes
 	// assistantApresConnexion opens the wizard at the next session: the
 	// poste was just enrolled from the waiting page.
 	assistantApresConnexion bool
@@ -152,6 +153,7 @@ func New(w fyne.Window, ag Agent, opts Options) *UI {
 	u.lecture = newVueLecture(u)
 	u.assistant = newAssistant(u)
 	u.helios = newPageHelios(u)
+	u.actes = newPageActes(u)
 	u.detail = newVueNotification(u)
 	u.connexion = newPageConnexion(u)
 	u.corps = container.NewStack()
@@ -207,6 +209,11 @@ func (u *UI) Ouvrir(l xdemat.Lien) {
 		u.afficher(EcranCle)
 	case EcranHelios:
 		u.afficher(EcranHelios)
+	case EcranActes:
+		u.afficher(EcranActes)
+		if l.ID != "" {
+			u.ouvrirActe(l.ID)
+		}
 	case EcranParapheur:
 		if l.ID != "" {
 			u.dossier.ouvrir(l.ID)
@@ -248,6 +255,9 @@ func (u *UI) afficher(ecran string) {
 	case EcranHelios:
 		page = u.helios.objet
 		u.helios.recharger()
+	case EcranActes:
+		page = u.actes.objet
+		u.actes.recharger()
 	case EcranNotification:
 		page = u.detail.objet
 		u.detail.recharger()

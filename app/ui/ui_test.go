@@ -260,7 +260,7 @@ func TestLienProfond(t *testing.T) {
 		{"les paramètres", "xdemat://parametres", EcranParametres, ""},
 		{"l'historique", "xdemat://historique", EcranHistorique, ""},
 		{"la sauvegarde", "xdemat://sauvegarde", EcranSauvegarde, ""},
-		{"un écran inconnu ouvre le détail", "xdemat://actes/" + idRefus, EcranNotification, "Un envoi a été refusé par la SPL"},
+		{"un écran inconnu ouvre le détail", "xdemat://marches/" + idRefus, EcranNotification, "Un envoi a été refusé par la SPL"},
 		{"une notification absente le dit", "xdemat://notification/" + idAutre, EcranNotification, "Notification introuvable"},
 	} {
 		t.Run(tc.nom, func(t *testing.T) {
