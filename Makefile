@@ -69,8 +69,8 @@ bench-app: deps app-linux ## the app under Xvfb with 1,000 notifications: first 
 screenshot: deps app-linux ## bin/ecran-accueil.png: the home page under Xvfb with a few notifications
 	@bash cmd/xdemat/internal/demo/xvfb.sh ecran 6
 
-run: ## the whole suite on this machine: central (SQLite), a demo commune, its enrolled agent
-	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-agent ./cmd/xdemat-central
+run: deps app-linux ## the whole suite on this machine: central (SQLite, simulators), a demo commune, its enrolled agent, the app with the maire's demo token
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-central
 	@bash installer/demo.sh
 
 clean: ## remove built files

@@ -84,8 +84,37 @@ done
 sleep 1
 "$bin/xdemat-agent" status -data "$adata" || true
 
+# The maire's signature key for the demonstration: a SoftHSM2 token (PIN
+# 1234) holding a key and a self-signed certificate of Jacques Bertin, with
+# the key usages and the (test) RGS** policy of a real one. Made once.
+module=""
+for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so; do
+  [ -e "$m" ] && module="$m" && break
+done
+if [ -n "$module" ] && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
+  export SOFTHSM2_CONF="$state/softhsm2.conf"
+  if [ ! -d "$state/jeton" ]; then
+    mkdir -p "$state/jeton"
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$state/jeton" >"$SOFTHSM2_CONF"
+    tmp=$(mktemp -d)
+    softhsm2-util --init-token --free --label "Cle du maire" --so-pin 87654321 --pin 1234 >/dev/null
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 730 -keyout "$tmp/cle.pem" -out "$tmp/cert.pem" \
+      -subj "/C=FR/O=Commune de Démonstration/CN=Jacques Bertin" -utf8 \
+      -addext "keyUsage=critical,digitalSignature,nonRepudiation" \
+      -addext "certificatePolicies=1.2.250.1.223.1.2.2.1" 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in "$tmp/cle.pem" -out "$tmp/cle.p8"
+    softhsm2-util --import "$tmp/cle.p8" --token "Cle du maire" --label signature --id 01 --pin 1234 >/dev/null
+    openssl x509 -in "$tmp/cert.pem" -outform der -out "$tmp/cert.der"
+    pkcs11-tool --module "$module" --token-label "Cle du maire" --login --pin 1234 \
+      --write-object "$tmp/cert.der" --type cert --id 01 --label signature >/dev/null 2>&1
+    rm -rf "$tmp"
+    echo "▶ Clé de signature de démonstration du maire (SoftHSM2) créée : PIN 1234"
+  fi
+  export XDEMAT_PKCS11="$module"
+fi
+
 if [ -x "$bin/xdemat" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  echo "▶ Application de bureau"
+  echo "▶ Application de bureau (clé du maire : SoftHSM2, PIN 1234)"
   XDEMAT_DATA="$adata" "$bin/xdemat" &
   pids+=($!)
 else
