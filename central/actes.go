@@ -16,6 +16,9 @@ import (
 type ActeATransmettre struct {
 	Commune *xdemat.Commune
 	Acte    *xdemat.Acte
+	// Annulation: what is to be sent is the annulation (6-1) of the
+	// acknowledged acte, not the acte.
+	Annulation bool
 }
 
 // EtatEnvoiActe is where an archive stands.

@@ -148,6 +148,19 @@ func (c *Connecteur) Tour(ctx context.Context) error {
 // construire returns the builder of t's archive for a series number.
 func (c *Connecteur) construire(t central.ActeATransmettre) func(serie int) (*central.EnvoiActe, error) {
 	return func(serie int) (*central.EnvoiActe, error) {
+		adresse := c.AdresseRetour
+		if adresse == "" {
+			adresse = AdresseRetourParDefaut
+		}
+		e := actes.EmetteurCommune(t.Commune, 0, adresse)
+		o := actes.Options{Trigramme: c.Trigramme, Date: c.now(), Serie: serie}
+		if t.Annulation {
+			ar, err := actes.ConstruireAnnulation(t.Acte.IdentifiantUnique, e, o)
+			if err != nil {
+				return nil, erreurConstruction(err)
+			}
+			return &central.EnvoiActe{Nom: ar.Nom, IDActe: t.Acte.IdentifiantUnique, Octets: ar.Octets}, nil
+		}
 		a := *t.Acte
 		a.Annexes = append([]xdemat.PieceActe(nil), t.Acte.Annexes...)
 		// The sizes are those of the documents central holds.
@@ -158,21 +171,22 @@ func (c *Connecteur) construire(t central.ActeATransmettre) func(serie int) (*ce
 			}
 			p.Taille = st
 		}
-		adresse := c.AdresseRetour
-		if adresse == "" {
-			adresse = AdresseRetourParDefaut
-		}
-		e := actes.EmetteurCommune(t.Commune, 0, adresse)
-		ar, err := actes.ConstruireActe(&a, e, actes.Options{Trigramme: c.Trigramme, Date: c.now(), Serie: serie}, c.source)
+		ar, err := actes.ConstruireActe(&a, e, o, c.source)
 		if err != nil {
-			var de *xdemat.Error
-			if errors.As(err, &de) {
-				return nil, err
-			}
-			return nil, xdemat.Errorf(xdemat.EINTERNAL, "construction de l'archive : %v", err)
+			return nil, erreurConstruction(err)
 		}
 		return &central.EnvoiActe{Nom: ar.Nom, IDActe: ar.IDActe, Octets: ar.Octets}, nil
 	}
+}
+
+// erreurConstruction keeps the domain's errors (what the secretary must
+// correct) and makes the others internal (the pass is made again).
+func erreurConstruction(err error) error {
+	var de *xdemat.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return xdemat.Errorf(xdemat.EINTERNAL, "construction de l'archive : %v", err)
 }
 
 func ptrs(ps []xdemat.PieceActe) []*xdemat.PieceActe {

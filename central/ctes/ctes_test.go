@@ -264,3 +264,30 @@ func TestMessagesDeLaPrefectureRelayes(t *testing.T) {
 		t.Fatalf("%d notifications", notifs)
 	}
 }
+
+func TestAnnulationDunActeAcquitte(t *testing.T) {
+	b := nouveauBanc(t)
+	a := b.envoyer("DE2026_006", "Subvention au comité des fêtes")
+	c := b.connecteur()
+	if err := c.Tour(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := b.acte(a.ID).IdentifiantUnique
+	b.appliquer(xdemat.OperationActeAnnuler, &xdemat.AnnulationActe{ActeID: a.ID, Motif: "Erreur de montant", Le: time.Now()})
+	if got := b.acte(a.ID); got.Statut != xdemat.ActeAnnulationTransmise {
+		t.Fatalf("après la demande : %s", got.Statut)
+	}
+	if err := c.Tour(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := b.acte(a.ID)
+	if got.Statut != xdemat.ActeAnnule || got.AnnuleLe.IsZero() || got.IdentifiantUnique != id {
+		t.Fatalf("après l'accusé de réception de l'annulation : %+v", got)
+	}
+	if s := b.statutsRelayes(a.ID); s[len(s)-1] != xdemat.ActeAnnule {
+		t.Fatalf("statuts relayés %v", s)
+	}
+	if sa, ok := b.sim.Acte(id); !ok || !sa.Annule {
+		t.Fatalf("la plateforme ne tient pas l'acte pour annulé : %+v", sa)
+	}
+}

@@ -74,20 +74,25 @@ func decodeActe(op *xdemat.Operation, communeID string) (*acteProjection, error)
 	return ap, nil
 }
 
+// What the connector has to build for an acte (column a_transmettre).
+const (
+	rienATransmettre       = 0
+	acteATransmettre       = 1 // the acte itself (1-1)
+	annulationATransmettre = 2 // its annulation (6-1), once acquitted
+)
+
 type ligneActe struct {
 	communeID    string
 	acte         *xdemat.Acte
-	aTransmettre bool
+	aTransmettre int
 }
 
 func scanLigneActe(r scanner) (*ligneActe, error) {
 	var b []byte
 	var l ligneActe
-	var flag int64
-	if err := r.Scan(&l.communeID, &flag, &b); err != nil {
+	if err := r.Scan(&l.communeID, &l.aTransmettre, &b); err != nil {
 		return nil, err
 	}
-	l.aTransmettre = flag == 1
 	l.acte = new(xdemat.Acte)
 	return &l, json.Unmarshal(b, l.acte)
 }
@@ -102,15 +107,11 @@ func (t tx) loadActe(ctx context.Context, communeID, id string) (*ligneActe, err
 	return ls[0], nil
 }
 
-// saveActe writes a's status and data; aTransmettre sets the flag.
-func (t tx) saveActe(ctx context.Context, a *xdemat.Acte, aTransmettre bool, now time.Time) error {
+// saveActe writes a's status and data, and what is to be built for it.
+func (t tx) saveActe(ctx context.Context, a *xdemat.Acte, flag int, now time.Time) error {
 	b, err := t.marshal(a)
 	if err != nil {
 		return err
-	}
-	flag := 0
-	if aTransmettre {
-		flag = 1
 	}
 	if _, err := t.exec(ctx, "UPDATE actes SET statut = ?, a_transmettre = ?, modifie_le = ?, donnees = ? WHERE commune_id = ? AND id = ?",
 		string(a.Statut), flag, micros(now), b, a.CommuneID, a.ID); err != nil {
@@ -176,7 +177,7 @@ func (t tx) projectActe(ctx context.Context, a *appender, p *xdemat.Poste, op *x
 			return nil // transmitted already, or on its way: an acte goes once
 		}
 		ac.DocumentPrincipal = tr.DocumentPrincipal
-		if err := t.saveActe(ctx, ac, true, now); err != nil {
+		if err := t.saveActe(ctx, ac, acteATransmettre, now); err != nil {
 			return err
 		}
 		if avant != ac.Statut {
@@ -194,12 +195,14 @@ func (t tx) projectActe(ctx context.Context, a *appender, p *xdemat.Poste, op *x
 		return err
 	}
 	ac := l.acte
+	flag := rienATransmettre
 	switch {
 	case ac.Statut == xdemat.ActeAcquitte:
 		if err := ac.DemanderAnnulation(); err != nil {
 			return nil
 		}
-	case ac.Statut == xdemat.ActeEnErreur || (ac.Statut == xdemat.ActeEnAttenteEnvoi && l.aTransmettre) || ac.Statut == xdemat.ActeEnAttenteEnvoi:
+		flag = annulationATransmettre
+	case ac.Statut == xdemat.ActeEnErreur || ac.Statut == xdemat.ActeEnAttenteEnvoi:
 		var enCours int
 		if err := t.queryRow(ctx, "SELECT COUNT(*) FROM actes_envois WHERE commune_id = ? AND acte_id = ? AND etat = ?", p.CommuneID, ac.ID, string(central.EnvoiActeIntention)).Scan(&enCours); err != nil {
 			return t.s.errorf("count envois: %w", err)
@@ -213,7 +216,7 @@ func (t tx) projectActe(ctx context.Context, a *appender, p *xdemat.Poste, op *x
 	default:
 		return nil
 	}
-	if err := t.saveActe(ctx, ac, false, now); err != nil {
+	if err := t.saveActe(ctx, ac, flag, now); err != nil {
 		return err
 	}
 	if err := a.event(ctx, xdemat.EvenementActeStatut, ac.ID, p.ID, changement(ac, now), now); err != nil {
@@ -271,7 +274,7 @@ func (s *Store) ActesATransmettre(ctx context.Context, limit int) ([]central.Act
 	if limit <= 0 {
 		limit = 100
 	}
-	ls, err := list(ctx, s, scanLigneActe, fmt.Sprintf("SELECT "+colsActe+" FROM actes WHERE a_transmettre = 1 ORDER BY modifie_le, id LIMIT %d", limit))
+	ls, err := list(ctx, s, scanLigneActe, fmt.Sprintf("SELECT "+colsActe+" FROM actes WHERE a_transmettre IN (1, 2) ORDER BY modifie_le, id LIMIT %d", limit))
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +288,7 @@ func (s *Store) ActesATransmettre(ctx context.Context, limit int) ([]central.Act
 			}
 			communes[l.communeID] = c
 		}
-		out = append(out, central.ActeATransmettre{Commune: c, Acte: l.acte})
+		out = append(out, central.ActeATransmettre{Commune: c, Acte: l.acte, Annulation: l.aTransmettre == annulationATransmettre})
 	}
 	return out, nil
 }
@@ -304,7 +307,7 @@ func (s *Store) EnregistrerIntention(ctx context.Context, communeID, acteID, sir
 		if err != nil {
 			return err
 		}
-		if l == nil || !l.aTransmettre {
+		if l == nil || l.aTransmettre == rienATransmettre {
 			return nil // built by someone else meanwhile, or withdrawn
 		}
 		var serie int64
@@ -324,10 +327,10 @@ func (s *Store) EnregistrerIntention(ctx context.Context, communeID, acteID, sir
 			// The acte cannot be built as it is: the secretary must correct it.
 			refus = err
 			ac := l.acte
-			if ac.MettreEnErreur(xdemat.ErrorMessage(err)) != nil {
+			if !revenirSurAnnulation(ac) && ac.MettreEnErreur(xdemat.ErrorMessage(err)) != nil {
 				return err
 			}
-			if err := t.saveActe(ctx, ac, false, now); err != nil {
+			if err := t.saveActe(ctx, ac, rienATransmettre, now); err != nil {
 				return err
 			}
 			if err := a.event(ctx, xdemat.EvenementActeStatut, ac.ID, "", changement(ac, now), now); err != nil {
@@ -409,7 +412,7 @@ func (s *Store) MarquerEnvoye(ctx context.Context, nom string, now time.Time) er
 		if ac.MarquerTransmis(nom, now) != nil {
 			return nil // the préfecture answered already
 		}
-		if err := t.saveActe(ctx, ac, false, now); err != nil {
+		if err := t.saveActe(ctx, ac, rienATransmettre, now); err != nil {
 			return err
 		}
 		if err := a.event(ctx, xdemat.EvenementActeStatut, ac.ID, "", changement(ac, now), now); err != nil {
@@ -424,10 +427,10 @@ func (s *Store) MarquerEnvoye(ctx context.Context, nom string, now time.Time) er
 func (s *Store) MarquerRefuse(ctx context.Context, nom, motif string, now time.Time) error {
 	return s.conclureEnvoi(ctx, nom, central.EnvoiActeRefuse, now, func(t tx, a *appender, ac *xdemat.Acte) error {
 		now := ts(now)
-		if ac.MettreEnErreur(motif) != nil {
+		if !revenirSurAnnulation(ac) && ac.MettreEnErreur(motif) != nil {
 			return nil
 		}
-		if err := t.saveActe(ctx, ac, false, now); err != nil {
+		if err := t.saveActe(ctx, ac, rienATransmettre, now); err != nil {
 			return err
 		}
 		if err := a.event(ctx, xdemat.EvenementActeStatut, ac.ID, "", changement(ac, now), now); err != nil {
@@ -497,7 +500,7 @@ func (s *Store) ChangerStatutActe(ctx context.Context, communeID string, c *xdem
 		if err := c.Appliquer(ac); err != nil {
 			return nil // an answer that no longer applies (journalled by the caller)
 		}
-		if err := t.saveActe(ctx, ac, false, now); err != nil {
+		if err := t.saveActe(ctx, ac, rienATransmettre, now); err != nil {
 			return err
 		}
 		if err := a.event(ctx, xdemat.EvenementActeStatut, ac.ID, "", changement(ac, now), now); err != nil {
@@ -579,4 +582,14 @@ func (s *Store) DernierRetour(ctx context.Context) (int, error) {
 // what it says, so that the same answer taken twice notifies once.
 func idNotificationActe(acteID, typ, quoi string) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("actes/"+acteID+"/"+typ+"/"+quoi)).String()
+}
+
+// revenirSurAnnulation puts back in acquitté an acte whose annulation could
+// not be sent: the acte stands. It reports whether a was such an acte.
+func revenirSurAnnulation(a *xdemat.Acte) bool {
+	if a.Statut != xdemat.ActeAnnulationTransmise {
+		return false
+	}
+	c := xdemat.StatutActeChange{ActeID: a.ID, Statut: xdemat.ActeAcquitte, IdentifiantUnique: a.IdentifiantUnique, DateAR: a.DateAR}
+	return c.Appliquer(a) == nil
 }
