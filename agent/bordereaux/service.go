@@ -49,6 +49,15 @@ type Service struct {
 	// Etat and Traitement are set by the service.
 	Surveillance surveillance.Config
 	Now          func() time.Time
+	// Kick wakes the outbox once an operation is queued (nil: it finds it
+	// at its next round).
+	Kick func()
+}
+
+func (s *Service) kick() {
+	if s.Kick != nil {
+		s.Kick()
+	}
 }
 
 // Name implements agent.Service.
@@ -196,6 +205,9 @@ func (s *Service) transmettre(ctx context.Context) {
 		s.logger().Error("PES signés non confiés à la SPL", "err", err)
 		return
 	}
+	if len(ts) > 0 {
+		s.kick()
+	}
 	for _, t := range ts {
 		s.logger().Info("PES signé confié à la SPL", "nomFic", t.NomFic, "transmission", t.ID)
 		if s.Bus != nil {
@@ -254,6 +266,7 @@ func (s *Service) Importer(ctx context.Context, f surveillance.Fichier) error {
 		return err
 	}
 	s.logger().Info("PES importé dans le parapheur", "fichier", f.Nom, "nomFic", t.NomFic, "dossier", d.ID)
+	s.kick()
 	if s.Bus != nil {
 		s.Bus.Publish(agent.BusEvent{Type: agent.EvenementParapheur, Data: d.ID})
 		s.Bus.Publish(agent.BusEvent{Type: agent.EvenementHelios, Data: t.ID})

@@ -146,6 +146,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Bordereaux.Store, m.Bordereaux.Blobs, m.Bordereaux.Bus = m.Store, m.Blobs, m.Bus
 	m.Bordereaux.Logger = m.Logger.With("service", "helios")
+	m.Bordereaux.Kick = m.kick
 	m.Bordereaux.Etat = filepath.Join(m.DataDir, "exports-importes.json")
 	m.Logger.Info("démarrage de l'agent", "version", version, "dossier", m.DataDir, "embarque", m.Embarque)
 	ready := make(chan struct{})

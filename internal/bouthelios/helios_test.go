@@ -18,6 +18,7 @@ import (
 	"xdemat/agent/localapi"
 	"xdemat/agent/program"
 	"xdemat/agent/surveillance"
+	"xdemat/central"
 	"xdemat/central/server"
 	dgfip "xdemat/helios"
 	"xdemat/helios/simulateur"
@@ -61,7 +62,28 @@ type mairie struct {
 	cle        crypto.Signer // one session on the token for the whole test
 }
 
-func demarrer(t *testing.T) *mairie {
+func demarrer(t *testing.T) *mairie { return demarrerPostes(t, false) }
+
+// lancerAgent starts and enrolls the agent of one PC of the commune.
+func lancerAgent(t *testing.T, dir string, c *server.Main, st central.Store, commune *xdemat.Commune) *program.Main {
+	t.Helper()
+	m := program.NewMain()
+	m.DataDir = dir
+	m.RetryMax, m.EnrollPoll = 200*time.Millisecond, 50*time.Millisecond
+	m.Logger = slog.New(slog.DiscardHandler)
+	m.Bordereaux = &bordereaux.Service{Periode: 200 * time.Millisecond, Surveillance: surveillance.Config{
+		Attente: 50 * time.Millisecond, Stabilite: 200 * time.Millisecond, Abandon: time.Second, Reessai: 200 * time.Millisecond, Rescan: 300 * time.Millisecond}}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	banc.Enroler(t, c, st, commune, m)
+	return m
+}
+
+// demarrerPostes starts central and the mairie's PC; with portable, the
+// maire signs on his own laptop, another poste of the commune.
+func demarrerPostes(t *testing.T, portable bool) *mairie {
 	t.Helper()
 	jeton := jetontest.Nouveau(t) // skips without SoftHSM2
 	ctx := context.Background()
@@ -82,18 +104,11 @@ func demarrer(t *testing.T) *mairie {
 			t.Fatal(err)
 		}
 	}
-
-	m := program.NewMain()
-	m.DataDir = filepath.Join(dir, "agent")
-	m.RetryMax, m.EnrollPoll = 200*time.Millisecond, 50*time.Millisecond
-	m.Logger = slog.New(slog.DiscardHandler)
-	m.Bordereaux = &bordereaux.Service{Periode: 200 * time.Millisecond, Surveillance: surveillance.Config{
-		Attente: 50 * time.Millisecond, Stabilite: 200 * time.Millisecond, Abandon: time.Second, Reessai: 200 * time.Millisecond, Rescan: 300 * time.Millisecond}}
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
+	m := lancerAgent(t, filepath.Join(dir, "agent"), c, st, commune)
+	pm := m
+	if portable {
+		pm = lancerAgent(t, filepath.Join(dir, "portable"), c, st, commune)
 	}
-	t.Cleanup(func() { m.Close() })
-	banc.Enroler(t, c, st, commune, m)
 	export := filepath.Join(dir, "exports JVS")
 	if err := os.MkdirAll(export, 0o755); err != nil {
 		t.Fatal(err)
@@ -101,7 +116,7 @@ func demarrer(t *testing.T) *mairie {
 	if err := m.Store.SaveConfigExports(ctx, &agent.ConfigExports{Dossiers: []agent.DossierExport{{Logiciel: "jvs", Chemin: export}}}, "technicien", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	session := func(u *xdemat.Utilisateur) *localapi.Client {
+	session := func(m *program.Main, u *xdemat.Utilisateur) *localapi.Client {
 		cl, err := localapi.Dial(m.DataDir)
 		if err != nil {
 			t.Fatal(err)
@@ -116,7 +131,7 @@ func demarrer(t *testing.T) *mairie {
 		}
 		return cl
 	}
-	return &mairie{central: c, sim: sim, agent: m, export: export, secretaire: session(anne), maire: session(jacques), anne: anne, jeton: jeton}
+	return &mairie{central: c, sim: sim, agent: m, export: export, secretaire: session(m, anne), maire: session(pm, jacques), anne: anne, jeton: jeton}
 }
 
 // deposer writes a file in the export folder as the accounting software
@@ -281,5 +296,26 @@ func TestPESDuDossierDExportAcquitteParLaTresorerie(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := len(b.sim.Reponses()); n != envoyes {
 		t.Fatalf("un mauvais fichier a été envoyé à la DGFiP (%d réponses, %d avant)", n, envoyes)
+	}
+}
+
+// The maire signs on his laptop, another poste: the mairie's PC, which
+// imported the PES, learns it is signed, fetches the signed file and hands
+// it over once.
+func TestPESSigneSurUnAutrePoste(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bout en bout : central, deux agents et jeton SoftHSM2")
+	}
+	pes := fixtures.Lire(t, "protocols", "helios", "PES_ex.xml")
+	b := demarrerPostes(t, true)
+	b.deposer(t, "PESALR2_24310063300011_150924_001.xml", pes)
+	b.signer(t, "SICOVAL201512104")
+	fin := b.attendreReponse(t, "SICOVAL201512104")
+	if fin.Statut != xdemat.HeliosAcquitte || fin.Document == "" || fin.Document == fin.Original {
+		t.Fatalf("PES signé sur le portable : %+v", fin)
+	}
+	b.notification(t, xdemat.NotificationHeliosAcquitte)
+	if n := len(b.sim.Reponses()); n != 0 {
+		t.Fatalf("%d réponses laissées sur le serveur Hélios", n)
 	}
 }
