@@ -662,3 +662,29 @@ func detailsStatut(a *xdemat.Acte) string {
 	}
 	return a.Statut.Libelle() + "."
 }
+
+// documentsDesActes adds to all the documents of the actes not in seen.
+func documentsDesActes(ctx context.Context, tx *sql.Tx, all []agent.DocumentManquant, seen map[string]bool) ([]agent.DocumentManquant, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT donnees FROM actes`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var a xdemat.Acte
+		if json.Unmarshal([]byte(data), &a) != nil {
+			continue
+		}
+		for _, p := range a.Documents() {
+			if !seen[p.SHA256] {
+				seen[p.SHA256] = true
+				all = append(all, agent.DocumentManquant{SHA256: p.SHA256, Titre: fmt.Sprintf("%s n° %s", a.Nature.Libelle(), a.NumeroInterne)})
+			}
+		}
+	}
+	return all, rows.Err()
+}

@@ -305,3 +305,25 @@ func FuzzEvenementsActes(f *testing.F) {
 		}
 	})
 }
+
+func TestActeDunAutrePosteEtSesDocuments(t *testing.T) {
+	s, _ := openTest(t)
+	a := &xdemat.Acte{ID: uuid.NewString(), Nature: xdemat.NatureActeIndividuel, NumeroInterne: "AR2026_007", DateDecision: t0.AddDate(0, 0, -1),
+		Objet: "Permis de stationnement", Classification: "6.1", DateClassification: t0.AddDate(-1, 0, 0),
+		DocumentPrincipal: xdemat.PieceActe{SHA256: strings.Repeat("b", 64), Nom: "arrete.pdf", Taille: 10, TypePiece: "99_AI"}}
+	if err := s.SaveEvents(ctx, []*xdemat.Evenement{evenementActe(t, 1, xdemat.OperationActeCree, a)}, 1); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.FicheActe(ctx, a.ID)
+	if err != nil || f.Acte.NumeroInterne != "AR2026_007" || f.Acte.Statut != xdemat.ActeEnAttenteEnvoi {
+		t.Fatalf("fiche %+v (%v)", f, err)
+	}
+	// Its PDF is fetched from central, and its register's counter follows.
+	m, err := s.DocumentsManquants(ctx)
+	if err != nil || len(m) != 1 || m[0].SHA256 != a.DocumentPrincipal.SHA256 || !strings.Contains(m[0].Titre, "AR2026_007") {
+		t.Fatalf("documents manquants %+v (%v)", m, err)
+	}
+	if n, _ := s.ProposerNumeroActe(ctx, xdemat.NatureActeReglementaire, 2026); n != "AR2026_008" {
+		t.Fatalf("numéro proposé %q", n)
+	}
+}

@@ -583,6 +583,10 @@ func (s *Store) DocumentsManquants(ctx context.Context) ([]agent.DocumentManquan
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// The documents of the actes created on other postes too.
+		if all, err = documentsDesActes(ctx, tx, all, seen); err != nil {
+			return err
+		}
 		for _, m := range all {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE sha256 = ?`, m.SHA256).Scan(&n); err != nil {
