@@ -50,6 +50,20 @@ func (s *Store) ImporterPES(ctx context.Context, t *xdemat.TransmissionPES, d *x
 		var autre string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM helios_transmissions WHERE cle = ?`, tr.Cle()).Scan(&autre)
 		if err == nil {
+			// A PES whose dossier was refused or withdrawn in the parapheur
+			// never left: the same file may come back.
+			libre, errL := abandonne(ctx, tx, autre)
+			if errL != nil {
+				return errL
+			}
+			if libre {
+				if _, errL := tx.ExecContext(ctx, `DELETE FROM helios_transmissions WHERE id = ?`, autre); errL != nil {
+					return errL
+				}
+				err = sql.ErrNoRows
+			}
+		}
+		if err == nil {
 			return xdemat.Errorf(xdemat.ECONFLICT, "Ce PES (fichier %s, collectivité %s) a déjà été importé : Hélios refuserait un second envoi. Si vous devez le renvoyer, faites produire un nouveau fichier par le logiciel de comptabilité.", tr.NomFic, tr.CodCol)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -69,6 +83,20 @@ func (s *Store) ImporterPES(ctx context.Context, t *xdemat.TransmissionPES, d *x
 	}
 	*t, *d = tr, *v
 	return nil
+}
+
+// abandonne reports whether transmission id was never handed over and its
+// dossier was refused or withdrawn in the parapheur.
+func abandonne(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	t, err := loadTransmission(ctx, tx, id)
+	if err != nil || t == nil || t.Statut != xdemat.HeliosASigner {
+		return false, err
+	}
+	d, _, err := loadDossier(ctx, tx, t.DossierID)
+	if err != nil || d == nil {
+		return false, err
+	}
+	return d.Etat == xdemat.DossierRefuse || d.Etat == xdemat.DossierRetire, nil
 }
 
 func saveTransmission(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES) error {

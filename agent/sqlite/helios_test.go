@@ -131,3 +131,18 @@ func TestPESRelayeDUnAutrePoste(t *testing.T) {
 		t.Fatalf("%+v", all)
 	}
 }
+
+func TestPESRefuseAuParapheurPeutRevenir(t *testing.T) {
+	s, _ := openTest(t)
+	sec, maire, _ := mairie(t, s)
+	_, d := pesImporte(t, s, sec.ID, "PES2026_0008", "<PES_Aller>1</PES_Aller>")
+	if _, err := s.AgirSurDossier(ctx, xdemat.OperationParapheurRefuse, &xdemat.ActionParapheur{DossierID: d.ID, Etape: 1, Par: maire.ID, Motif: "Mauvais exercice"}, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// The same NomFic again: the first never left, the new one is taken.
+	nouveau, _ := pesImporte(t, s, sec.ID, "PES2026_0008", "<PES_Aller>2</PES_Aller>")
+	all, _ := s.TransmissionsPES(ctx)
+	if len(all) != 1 || all[0].ID != nouveau.ID {
+		t.Fatalf("transmissions %+v", all)
+	}
+}
