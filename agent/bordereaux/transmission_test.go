@@ -2,10 +2,16 @@ package bordereaux
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"xdemat"
+	"xdemat/agent/surveillance"
+	"xdemat/helios"
 	"xdemat/internal/fixtures"
 	"xdemat/pes"
 )
@@ -80,4 +86,39 @@ func FuzzTransmission(f *testing.F) {
 		tr.DossierID, tr.Original = tr.ID, strings.Repeat("a", 64)
 		_ = tr.Validate() // may refuse (bad CodCol…), must not panic
 	})
+}
+
+func TestFichiersRefusesAvantToutEnregistrement(t *testing.T) {
+	dir := t.TempDir()
+	ecrire := func(nom, contenu string) string {
+		p := filepath.Join(dir, nom)
+		if err := os.WriteFile(p, []byte(contenu), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cas := []struct {
+		nom    string
+		f      surveillance.Fichier
+		motifs []string
+	}{
+		{"trop gros pour Hélios", surveillance.Fichier{Nom: "gros.xml", Chemin: ecrire("gros.xml", "<PES_Aller/>"), Taille: helios.TailleMaxDepot + 1}, []string{"gros.xml", "Mo"}},
+		{"pas un PES", surveillance.Fichier{Nom: "facture.xml", Chemin: ecrire("facture.xml", `<?xml version="1.0"?><Facture/>`), Taille: 30}, []string{"facture.xml", "n'a pas été importé"}},
+		{"PES sans bordereau", surveillance.Fichier{Nom: "vide.xml", Chemin: ecrire("vide.xml", `<?xml version="1.0"?><n:PES_Aller xmlns:n="http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller"><Enveloppe><Parametres><NomFic V="A"/></Parametres></Enveloppe></n:PES_Aller>`), Taille: 200}, []string{"vide.xml"}},
+	}
+	s := &Service{} // no store: nothing may be recorded for these
+	for _, c := range cas {
+		t.Run(c.nom, func(t *testing.T) {
+			err := s.Importer(context.Background(), c.f)
+			var r *surveillance.Refus
+			if !errors.As(err, &r) {
+				t.Fatalf("pas refusé pour de bon : %v", err)
+			}
+			for _, m := range c.motifs {
+				if !strings.Contains(r.Motif, m) {
+					t.Errorf("motif %q sans %q", r.Motif, m)
+				}
+			}
+		})
+	}
 }
