@@ -1,6 +1,8 @@
 package paquets
 
 import (
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,9 +13,20 @@ type ligne map[string]string
 // table exports one table of msi with `msiinfo export`: a header of column
 // names, one of column types, one naming the table and its keys, then one
 // tab-separated row per line.
+// Binary columns (Icon) are written as files beside: in a temporary folder.
 func table(t *testing.T, msi, nom string) []ligne {
 	t.Helper()
-	return lireTable(lancer(t, "msiinfo", "export", msi, nom))
+	abs, err := filepath.Abs(msi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("msiinfo", "export", abs, nom)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("msiinfo export %s : %v\n%s", nom, err, out)
+	}
+	return lireTable(string(out))
 }
 
 func lireTable(export string) []ligne {
