@@ -66,6 +66,9 @@ type BordereauPES struct {
 	Montant  int64        `json:"montant"`  // TTC, in euro cents
 	NbPieces int          `json:"nbPieces"`
 	Statut   StatutHelios `json:"statut"`
+	// Pieces are the mandats or titres the Trésorerie reported on in its
+	// PES_Retour files (none until the first one).
+	Pieces []PiecePES `json:"pieces,omitempty"`
 	// Explications are the French sentences for each anomaly of a refusal.
 	Explications []string `json:"explications,omitempty"`
 }

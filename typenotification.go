@@ -72,6 +72,8 @@ const (
 
 	NotificationHeliosAcquitte = "helios.acquitte"
 	NotificationHeliosRefuse   = "helios.refuse"
+	// NotificationHeliosPieceRejetee: a PES_Retour rejected a mandat or titre.
+	NotificationHeliosPieceRejetee = "helios.piece_rejetee"
 )
 
 var typesNotification = []TypeNotification{
@@ -98,6 +100,7 @@ var typesNotification = []TypeNotification{
 	{NotificationActeDefere, ServiceActes, "Un acte a été déféré au tribunal administratif", SeveriteCritique, true},
 	{NotificationHeliosAcquitte, ServiceHelios, "Un PES a été accepté par la trésorerie (acquit)", SeveriteInfo, false},
 	{NotificationHeliosRefuse, ServiceHelios, "Un PES ou un bordereau a été refusé par la trésorerie", SeveriteUrgent, false},
+	{NotificationHeliosPieceRejetee, ServiceHelios, "Un mandat ou un titre a été rejeté par la trésorerie", SeveriteUrgent, false},
 }
 
 // TypesNotification returns every known type, in the order preferences list them.

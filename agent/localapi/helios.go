@@ -8,7 +8,9 @@ import (
 )
 
 // The Hélios routes: the PES imported from the accounting software and where
-// each stands (à signer, signé, transmis, acquitté, refusé with the reasons).
+// each stands (à signer, signé, transmis, acquitté, refusé with the reasons),
+// and per bordereau the mandats and titres the Trésorerie reported on
+// (PES_Retour: pris en charge, payé, rejeté with the reason).
 func (s *Server) routesHelios(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/helios", s.transmissionsPES)
 }

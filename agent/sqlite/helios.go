@@ -287,8 +287,54 @@ func projectHelios(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error 
 		if t.Statut.Final() {
 			return notifierHelios(ctx, tx, t, ev.CreeLe)
 		}
+
+	case xdemat.EvenementHeliosRetour:
+		var r xdemat.RetourPES
+		if json.Unmarshal(ev.Payload, &r) != nil || r.Validate() != nil {
+			return nil
+		}
+		t, err := loadTransmission(ctx, tx, r.TransmissionID)
+		if err != nil || t == nil {
+			return err
+		}
+		bouge, err := t.AppliquerRetour(&r)
+		if err != nil || len(bouge) == 0 {
+			return nil // replayed or late: the newer states stand
+		}
+		if err := saveTransmission(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := appendJournal(ctx, tx, &xdemat.Journal{Date: stamp(ev.CreeLe), Acteur: "central", Action: xdemat.EvenementHeliosRetour, Objet: t.Document,
+			Details: fmt.Sprintf("PES %s : retour %s de la trésorerie sur %d pièce(s)", t.NomFic, r.NomRetour, len(bouge))}); err != nil {
+			return err
+		}
+		var rejetees []xdemat.PiecePES
+		for _, p := range bouge {
+			if p.Statut == xdemat.PieceRejetee {
+				rejetees = append(rejetees, p)
+			}
+		}
+		if len(rejetees) > 0 {
+			return notifierRejets(ctx, tx, t, r.NomRetour, rejetees, ev.CreeLe)
+		}
 	}
 	return nil
+}
+
+// notifierRejets tells the depositor and the secrétaires which mandats or
+// titres the Trésorerie rejected, why, and what to do. One notification per
+// retour: the ID comes from the transmission and the retour's name.
+func notifierRejets(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, nomRetour string, ps []xdemat.PiecePES, now time.Time) error {
+	titre := fmt.Sprintf("Pièce rejetée par la trésorerie : PES %s", t.NomFic)
+	if len(ps) > 1 {
+		titre = fmt.Sprintf("%d pièces rejetées par la trésorerie : PES %s", len(ps), t.NomFic)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "La trésorerie a rejeté %d pièce(s) du PES %s (retour %s).", len(ps), t.NomFic, nomRetour)
+	for _, p := range ps {
+		b.WriteString("\n" + p.Phrase)
+	}
+	return notifier(ctx, tx, t, xdemat.NotificationHeliosPieceRejetee, t.ID+"/"+nomRetour, titre, b.String(), now)
 }
 
 // notifierHelios tells the depositor of the dossier and the secrétaires
@@ -317,6 +363,12 @@ func notifierHelios(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, 
 		b.WriteString("\nCorrigez dans le logiciel de comptabilité, produisez un nouveau PES (nouveau nom de fichier) et déposez-le dans le dossier d'export : il repassera à la signature.")
 		texte = b.String()
 	}
+	return notifier(ctx, tx, t, typ, t.ID, titre, texte, now)
+}
+
+// notifier raises one Hélios notification for the depositor of the dossier
+// and every secrétaire; cle makes its ID, the same on every poste.
+func notifier(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, typ, cle, titre, texte string, now time.Time) error {
 	var destinataires []string
 	vus := map[string]bool{}
 	if d, _, err := loadDossier(ctx, tx, t.DossierID); err != nil {
@@ -336,7 +388,7 @@ func notifierHelios(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, 
 	tn, _ := xdemat.TypeNotificationParCode(typ)
 	for _, pour := range destinataires {
 		n := &xdemat.Notification{
-			ID:        uuid.NewSHA1(espaceHelios, fmt.Appendf(nil, "%s/%s/%s", t.ID, typ, pour)).String(),
+			ID:        uuid.NewSHA1(espaceHelios, fmt.Appendf(nil, "%s/%s/%s", cle, typ, pour)).String(),
 			CommuneID: t.CommuneID, Type: typ, Severite: tn.Severite, Titre: tronquer(titre, 200), Texte: tronquer(texte, 4000),
 			Objet: xdemat.Lien{Ecran: "parapheur", ID: t.DossierID}, Destinataire: pour, CreeLe: stamp(now),
 		}

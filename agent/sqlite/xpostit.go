@@ -426,7 +426,7 @@ func project(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error {
 		}
 		return markNotification(ctx, tx, ev.Type, e.ID, stamp(e.Le))
 
-	case xdemat.OperationHeliosTransmettre, xdemat.EvenementHeliosStatut:
+	case xdemat.OperationHeliosTransmettre, xdemat.EvenementHeliosStatut, xdemat.EvenementHeliosRetour:
 		return projectHelios(ctx, tx, ev)
 	}
 	if strings.HasPrefix(ev.Type, "acte.") {

@@ -34,6 +34,8 @@ type Store interface {
 	HeliosEchec(ctx context.Context, communeID, id, motif string, prochain time.Time) error
 	HeliosEnAttente(ctx context.Context, nomFic string) ([]*xdemat.TransmissionPES, error)
 	HeliosReponse(ctx context.Context, communeID string, st *xdemat.StatutTransmissionPES, now time.Time) error
+	HeliosRepondues(ctx context.Context, idColl, codCol string) ([]*xdemat.TransmissionPES, error)
+	HeliosRetour(ctx context.Context, communeID string, r *xdemat.RetourPES, now time.Time) error
 }
 
 // Defaults of a Connecteur.
@@ -249,10 +251,10 @@ func message(resp *http.Response) string {
 	return strings.TrimSpace(string(b))
 }
 
-// Relever fetches the acquits and non-acquits waiting on the transport,
-// applies each to its transmission, then deletes it from the transport —
-// in that order, so that a crash in between only fetches it again (applying
-// an answer twice changes nothing). PES_Retour files are left for later.
+// Relever fetches the acquits, non-acquits and PES_Retour waiting on the
+// transport, applies each to its transmission(s), then deletes it from the
+// transport — in that order, so that a crash in between only fetches it
+// again (applying an answer or a retour twice changes nothing).
 func (c *Connecteur) Relever(ctx context.Context) error {
 	c.init()
 	var reps []simulateur.Reponse
@@ -260,7 +262,7 @@ func (c *Connecteur) Relever(ctx context.Context) error {
 		return err
 	}
 	for _, r := range reps {
-		if r.Type != dgfip.MessageAcquit && r.Type != dgfip.MessageNonAcquit {
+		if r.Type != dgfip.MessageAcquit && r.Type != dgfip.MessageNonAcquit && r.Type != dgfip.MessageRetour {
 			continue
 		}
 		b, err := c.get(ctx, "/reponses/"+url.PathEscape(r.Nom))
@@ -270,6 +272,12 @@ func (c *Connecteur) Relever(ctx context.Context) error {
 		m, err := dgfip.LireMessage(b)
 		if err != nil {
 			c.Logger.Error("réponse Hélios illisible laissée sur le serveur", "nom", r.Nom, "err", err)
+			continue
+		}
+		if m.Retour != nil {
+			if err := c.retour(ctx, r.Nom, m.Retour); err != nil {
+				return err
+			}
 			continue
 		}
 		ts, err := c.Store.HeliosEnAttente(ctx, m.NomFic())
@@ -291,6 +299,99 @@ func (c *Connecteur) Relever(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// retour applies a PES_Retour to every transmission whose bordereaux it
+// names, then deletes it from the transport. A retour naming none of ours
+// (bordereaux sent by another channel) is deleted too: nothing will ever
+// claim it.
+func (c *Connecteur) retour(ctx context.Context, nom string, r *dgfip.Retour) error {
+	ts, err := c.Store.HeliosRepondues(ctx, r.EnTete.IdColl, r.EnTete.CodCol)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, t := range ts {
+		rp := Retour(t, r, c.Now())
+		if rp == nil {
+			continue
+		}
+		if err := c.Store.HeliosRetour(ctx, t.CommuneID, rp, c.Now()); err != nil {
+			if xdemat.ErrorCode(err) == xdemat.EINVALID {
+				c.Logger.Error("retour Hélios inapplicable", "nom", nom, "nomFic", t.NomFic, "err", err)
+				continue
+			}
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		c.Logger.Warn("retour Hélios sans PES correspondant", "nom", nom, "idColl", r.EnTete.IdColl)
+	} else {
+		c.Logger.Info("retour Hélios appliqué", "nom", nom, "transmissions", n)
+	}
+	return c.supprimer(ctx, nom)
+}
+
+// Retour extracts from r the pièces of t's bordereaux, with their state and
+// the French sentence of each; nil when r names none of them.
+func Retour(t *xdemat.TransmissionPES, r *dgfip.Retour, le time.Time) *xdemat.RetourPES {
+	if t.CodBud != "" && r.EnTete.CodBud != "" && t.CodBud != r.EnTete.CodBud {
+		return nil
+	}
+	rp := &xdemat.RetourPES{TransmissionID: t.ID, DossierID: t.DossierID, NomFic: t.NomFic, NomRetour: r.Enveloppe.NomFic, Le: le}
+	for _, dr := range []*dgfip.DomaineRetour{r.Depense, r.Recette} {
+		if dr == nil {
+			continue
+		}
+		for _, br := range dr.Bordereaux {
+			dom := "depense"
+			if br.Domaine == dgfip.DomaineRecette {
+				dom = "recette"
+			}
+			var rb *xdemat.RetourBordereauPES
+			for _, b := range t.Bordereaux {
+				if b.Domaine == dom && b.Exercice == br.Exer && strings.TrimLeft(b.Numero, "0") == strings.TrimLeft(br.IdBord, "0") {
+					rb = &xdemat.RetourBordereauPES{Domaine: b.Domaine, Exercice: b.Exercice, Numero: b.Numero}
+				}
+			}
+			if rb == nil {
+				continue
+			}
+			for _, p := range br.Pieces {
+				st, ok := statutPiece(p.Statut())
+				if !ok {
+					continue // a state we cannot place: the next retour will tell
+				}
+				rb.Pieces = append(rb.Pieces, xdemat.PiecePES{Numero: p.IdPce, Statut: st, Phrase: p.Phrase(), Le: le})
+			}
+			if len(rb.Pieces) > 0 {
+				rp.Bordereaux = append(rp.Bordereaux, *rb)
+			}
+		}
+	}
+	if len(rp.Bordereaux) == 0 {
+		return nil
+	}
+	return rp
+}
+
+func statutPiece(s dgfip.StatutPiece) (xdemat.StatutPiecePES, bool) {
+	switch s {
+	case dgfip.PieceEnInstance:
+		return xdemat.PieceEnInstance, true
+	case dgfip.PiecePriseEnCharge:
+		return xdemat.PiecePriseEnCharge, true
+	case dgfip.PiecePriseEnChargePartielle:
+		return xdemat.PiecePriseEnChargePartielle, true
+	case dgfip.PieceRejetee:
+		return xdemat.PieceRejetee, true
+	case dgfip.PieceSoldee:
+		return xdemat.PieceSoldee, true
+	case dgfip.PieceAnnulee:
+		return xdemat.PieceAnnulee, true
+	}
+	return "", false
 }
 
 // correspondance picks the transmission an answer is about: same NomFic and,

@@ -264,3 +264,50 @@ func (s *Store) HeliosReponse(ctx context.Context, communeID string, st *xdemat.
 		return a.event(ctx, xdemat.EvenementHeliosStatut, tr.ID, "", st, now)
 	})
 }
+
+// HeliosRepondues returns the answered transmissions of the collectivité
+// idColl (SIRET) and codCol: a PES_Retour names its bordereaux by
+// collectivité, budget, exercice and number, not by file.
+// TODO: filtered in Go over the answered rows; an indexed id_coll column
+// will be needed when communes have years of history.
+func (s *Store) HeliosRepondues(ctx context.Context, idColl, codCol string) ([]*xdemat.TransmissionPES, error) {
+	ts, err := list(ctx, s, scanTransmissionPES, "SELECT commune_id, donnees FROM helios_transmissions WHERE envoi = ? ORDER BY modifie_le, id", envoiRepondu)
+	if err != nil {
+		return nil, err
+	}
+	out := ts[:0]
+	for _, t := range ts {
+		if (idColl == "" || t.IdColl == idColl) && (codCol == "" || t.CodCol == codCol) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// HeliosRetour records the pièce states of a PES_Retour on a transmission
+// and tells the commune's postes. A retour already applied changes nothing.
+func (s *Store) HeliosRetour(ctx context.Context, communeID string, r *xdemat.RetourPES, now time.Time) error {
+	now = ts(now)
+	return s.write(ctx, func(t tx) error {
+		tr, envoi, err := t.loadTransmissionPES(ctx, communeID, r.TransmissionID)
+		if err != nil {
+			return err
+		}
+		bouge, err := tr.AppliquerRetour(r)
+		if err != nil || len(bouge) == 0 {
+			return err
+		}
+		if err := t.saveTransmissionPES(ctx, tr, envoi, now); err != nil {
+			return err
+		}
+		a, err := t.appender(ctx, communeID)
+		if err != nil {
+			return err
+		}
+		if err := a.journal(ctx, &xdemat.Journal{Date: now, Acteur: "central", Action: xdemat.EvenementHeliosRetour, Objet: tr.Document,
+			Details: fmt.Sprintf("PES %s : retour %s de la trésorerie sur %d pièce(s)", tr.NomFic, r.NomRetour, len(bouge))}); err != nil {
+			return err
+		}
+		return a.event(ctx, xdemat.EvenementHeliosRetour, tr.ID, "", r, now)
+	})
+}

@@ -252,6 +252,33 @@ func TestPESDuDossierDExportAcquitteParLaTresorerie(t *testing.T) {
 		t.Fatalf("le fichier n'est pas rangé dans « traités » : %v", err)
 	}
 
+	// The Trésorerie's PES_Retour: mandat 6623 rejected for lack of credits;
+	// the poste shows the pièce's state and the secretary is told why.
+	noms, err := b.sim.ProduireRetours(simulateur.DemandeRetour{Rejets: map[string]string{"6623": "03"}, Commentaire: "crédits épuisés au chapitre 011"})
+	if err != nil || len(noms) != 1 {
+		t.Fatalf("retours produits : %v, %v", noms, err)
+	}
+	var piece xdemat.PiecePES
+	attendre(t, "le retour de la trésorerie arrive sur le poste", 30*time.Second, func() (bool, string) {
+		b.central.ReveillerHelios()
+		tr := b.transmission(t, "SICOVAL201512104")
+		if tr == nil || len(tr.Bordereaux) != 1 || len(tr.Bordereaux[0].Pieces) != 1 {
+			return false, fmt.Sprintf("%+v", tr)
+		}
+		piece = tr.Bordereaux[0].Pieces[0]
+		return true, ""
+	})
+	if piece.Numero != "6623" || piece.Statut != xdemat.PieceRejetee || !strings.Contains(piece.Phrase, "crédits épuisés") {
+		t.Fatalf("pièce après le retour : %+v", piece)
+	}
+	rejet := b.notification(t, xdemat.NotificationHeliosPieceRejetee)
+	if !strings.Contains(rejet.Texte, "6623") || !strings.Contains(rejet.Texte, "Corrigez la pièce") || rejet.Objet.ID != fin.DossierID {
+		t.Fatalf("notification du rejet : %+v", rejet)
+	}
+	if n := len(b.sim.Reponses()); n != 0 {
+		t.Fatalf("%d fichiers laissés sur le serveur Hélios après la relève du retour", n)
+	}
+
 	// Refused by the trésorerie: the reason reaches the secretary in French.
 	b.sim.Regler(simulateur.Comportement{RejetForce: dgfip.CodeAnomalie("ERREUR_AUTRE"), LibelleRejet: "1971 - Compte fonction présent à tort"})
 	b.deposer(t, "PESALR2_24310063300011_150924_002.xml", autrePES(pes, "SICOVAL201512105"))
