@@ -80,7 +80,7 @@ func (s *Simulateur) ProduireRetours(d DemandeRetour) ([]string, error) {
 		noms = append(noms, s.ajouter(&Reponse{Nom: nom, Type: helios.MessageRetour, NomFic: nom, IdColl: g.entete.IdColl, contenu: b}))
 	}
 	s.enAttente = nil
-	return noms, nil
+	return noms, s.sauver()
 }
 
 // bordereauRetour gives each pièce and ligne the state codes of the

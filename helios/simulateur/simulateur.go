@@ -19,7 +19,11 @@
 //	GET|PUT /admin/comportement   Comportement (down, slow, forced refusals)
 //	POST    /admin/retours        produce PES_Retour files (DemandeRetour)
 //
-// State is kept in memory: a restart of the simulator forgets what it received.
+// Made with Nouveau, the state is kept in memory: a restart forgets what it
+// received. Made with Ouvrir, it is kept in a folder (etat.json, replaced
+// atomically after every change): what was received and the replies not
+// fetched yet survive a restart, and the same file sent again gets the same
+// acquit, as from the DGFiP's server.
 package simulateur
 
 import (
@@ -28,6 +32,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +55,8 @@ type Options struct {
 	// ValiderSchema, when set, checks the PES against the XSD (central may
 	// run xmllint); an error gives ERREUR_SCHEMA_INCOMPLET.
 	ValiderSchema func(pes []byte) error
+	// Dossier is where Ouvrir keeps the state; ignored by Nouveau.
+	Dossier string
 	// Maintenant is the clock (dates in acquits and retours); time.Now when nil.
 	Maintenant func() time.Time
 }
@@ -86,7 +93,9 @@ type Simulateur struct {
 
 type depot struct {
 	empreinte string
-	reponse   string
+	// reponse is the acquit or non-acquit given, kept after it is fetched
+	// so that the same file sent again is answered the same.
+	reponse *Reponse
 }
 
 type bordereauAccepte struct {
@@ -106,8 +115,29 @@ type Reponse struct {
 	contenu []byte
 }
 
-// Nouveau makes a simulator.
+// Ouvrir makes a simulator whose state is kept in o.Dossier (created if
+// needed) and reloaded from it.
+func Ouvrir(o Options) (*Simulateur, error) {
+	if o.Dossier == "" {
+		return nil, fmt.Errorf("simulateur Hélios : aucun dossier d'état")
+	}
+	if err := os.MkdirAll(o.Dossier, 0o700); err != nil {
+		return nil, fmt.Errorf("simulateur Hélios : dossier d'état impossible à créer : %w", err)
+	}
+	s := nouveau(o)
+	if err := s.charger(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Nouveau makes a simulator that keeps its state in memory only.
 func Nouveau(o Options) *Simulateur {
+	o.Dossier = ""
+	return nouveau(o)
+}
+
+func nouveau(o Options) *Simulateur {
 	if o.TailleMax <= 0 {
 		o.TailleMax = helios.TailleMaxDepot
 	}
@@ -172,6 +202,9 @@ func (s *Simulateur) Supprimer(nom string) bool {
 			break
 		}
 	}
+	// A state not saved only brings the reply back after a restart: the
+	// client applies it again with no effect and deletes it again.
+	_ = s.sauver()
 	return true
 }
 
@@ -212,28 +245,35 @@ func (s *Simulateur) Deposer(d helios.Depot, contenu []byte) (ResultatDepot, err
 	c := s.comportement
 	if errLecture != nil {
 		res.Reponse = s.nonAcquit(d.NomFichier, "", "Fichier illisible : "+errLecture.Error())
-		return res, nil
+		return res, s.sauver()
 	}
 	if strings.TrimSpace(f.NomFic) == "" {
 		res.Reponse = s.nonAcquit(d.NomFichier, f.TypFic, "Le fichier ne porte pas de nom (Enveloppe/Parametres/NomFic absent) : il ne pourrait pas être rattaché à son acquit.")
-		return res, nil
+		return res, s.sauver()
 	}
 	cle := f.NomFic + "\x00" + f.EnTete.CodCol
 	if prec, ok := s.depots[cle]; ok {
 		if prec.empreinte == res.Empreinte {
-			res.DejaRecu, res.Reponse = true, prec.reponse
+			// The same file again (a client that never saw the answer):
+			// the same acquit, offered again if it was already fetched.
+			res.DejaRecu, res.Reponse = true, prec.reponse.Nom
+			if _, attend := s.reponses[prec.reponse.Nom]; !attend {
+				s.reponses[prec.reponse.Nom] = prec.reponse
+				s.ordre = append(s.ordre, prec.reponse.Nom)
+				return res, s.sauver()
+			}
 			return res, nil
 		}
 		res.Reponse = s.nonAcquit(f.NomFic, f.TypFic, fmt.Sprintf("Le nom de fichier %s a déjà été reçu pour la collectivité %s avec un autre contenu (NomFic doit être unique).", f.NomFic, f.EnTete.CodCol))
-		return res, nil
+		return res, s.sauver()
 	}
 	if c.NonAcquitForce != "" {
 		res.Reponse = s.nonAcquit(f.NomFic, f.TypFic, c.NonAcquitForce)
 	} else {
 		res.Reponse = s.acquitter(f, contenu, c)
 	}
-	s.depots[cle] = &depot{empreinte: res.Empreinte, reponse: res.Reponse}
-	return res, nil
+	s.depots[cle] = &depot{empreinte: res.Empreinte, reponse: s.reponses[res.Reponse]}
+	return res, s.sauver()
 }
 
 // ErreurTransport is a refusal by the transport, with the HTTP status the
