@@ -36,12 +36,15 @@ type Store interface {
 	HeliosReponse(ctx context.Context, communeID string, st *xdemat.StatutTransmissionPES, now time.Time) error
 	HeliosRepondues(ctx context.Context, idColl, codCol string) ([]*xdemat.TransmissionPES, error)
 	HeliosRetour(ctx context.Context, communeID string, r *xdemat.RetourPES, now time.Time) error
+	HeliosSansReponse(ctx context.Context, avant, now time.Time, limite int) ([]*xdemat.TransmissionPES, error)
+	HeliosRelance(ctx context.Context, communeID, id string, prochain time.Time) error
 }
 
 // Defaults of a Connecteur.
 const (
 	DefaultPoll      = 30 * time.Second
 	DefaultMaxDelai  = 30 * time.Minute
+	DefaultRelance   = 2 * time.Hour
 	lot              = 20
 	tailleMaxReponse = dgfip.TailleMaxMessage
 )
@@ -58,8 +61,12 @@ type Connecteur struct {
 	PDest    string
 	Poll     time.Duration
 	MaxDelai time.Duration // cap of the wait between failed uploads
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Relance is how long an uploaded PES may stay unanswered before it is
+	// uploaded again under the same name (the transport answers the same
+	// acquit for the same file); DefaultRelance when 0.
+	Relance time.Duration
+	Now     func() time.Time
+	Logger  *slog.Logger
 
 	once sync.Once
 	wake chan struct{}
@@ -86,6 +93,9 @@ func (c *Connecteur) init() {
 		}
 		if c.MaxDelai <= 0 {
 			c.MaxDelai = DefaultMaxDelai
+		}
+		if c.Relance <= 0 {
+			c.Relance = DefaultRelance
 		}
 		c.wake = make(chan struct{}, 1)
 		c.stop = make(chan struct{})
@@ -136,11 +146,16 @@ func (c *Connecteur) run() {
 	}
 }
 
-// Cycle uploads what is due, then fetches the answers waiting.
+// Cycle uploads what is due, uploads again what stayed unanswered too
+// long (at start-up too: the first cycle runs at once), then fetches the
+// answers waiting.
 func (c *Connecteur) Cycle(ctx context.Context) {
 	c.init()
 	if err := c.Envoyer(ctx); err != nil && ctx.Err() == nil {
 		c.Logger.Warn("envoi des PES à la DGFiP interrompu", "err", err)
+	}
+	if err := c.Relancer(ctx); err != nil && ctx.Err() == nil {
+		c.Logger.Warn("renvoi des PES sans réponse interrompu", "err", err)
 	}
 	if err := c.Relever(ctx); err != nil && ctx.Err() == nil {
 		c.Logger.Warn("relève des acquits Hélios interrompue", "err", err)
@@ -164,6 +179,30 @@ func (c *Connecteur) Envoyer(ctx context.Context) error {
 	return nil
 }
 
+// Relancer uploads again, under the same name, the transmissions uploaded
+// more than Relance ago and still unanswered. The transport takes the same
+// file as already received and offers its acquit again; one that lost it
+// checks it afresh. Either way one acquit is applied: the first answer
+// closes the transmission.
+func (c *Connecteur) Relancer(ctx context.Context) error {
+	c.init()
+	now := c.Now()
+	ts, err := c.Store.HeliosSansReponse(ctx, now.Add(-c.Relance), now, lot)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := c.Store.HeliosRelance(ctx, t.CommuneID, t.ID, now.Add(c.Relance)); err != nil {
+			return err
+		}
+		c.Logger.Info("PES sans réponse de la DGFiP, déposé de nouveau", "commune", t.CommuneID, "nomFic", t.NomFic, "nom", t.NomTransport)
+		if err := c.deposer(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // envoyer uploads one transmission; only a store failure is returned.
 func (c *Connecteur) envoyer(ctx context.Context, du *xdemat.TransmissionPES) error {
 	t, err := c.Store.HeliosIntention(ctx, du.CommuneID, du.ID, c.Now())
@@ -173,6 +212,11 @@ func (c *Connecteur) envoyer(ctx context.Context, du *xdemat.TransmissionPES) er
 	if err != nil {
 		return err
 	}
+	return c.deposer(ctx, t)
+}
+
+// deposer puts t, already named, on the transport.
+func (c *Connecteur) deposer(ctx context.Context, t *xdemat.TransmissionPES) error {
 	contenu, err := c.lire(t.Document)
 	if err != nil {
 		return c.echec(ctx, t, "Le PES signé manque au magasin de documents de la SPL : "+err.Error())

@@ -33,6 +33,7 @@ type banc struct {
 	url   string
 	poste *xdemat.Poste
 	seq   int64
+	dir   string // central's data folder
 }
 
 func nouveauBanc(t *testing.T) *banc {
@@ -67,7 +68,7 @@ func nouveauBanc(t *testing.T) *banc {
 	sim := simulateur.Nouveau(simulateur.Options{SansSignature: true, Maintenant: func() time.Time { return t0 }})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	return &banc{store: s, blobs: blobs, sim: sim, url: srv.URL, poste: p}
+	return &banc{store: s, blobs: blobs, sim: sim, url: srv.URL, poste: p, dir: dir}
 }
 
 func (b *banc) connecteur() *helios.Connecteur {

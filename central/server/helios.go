@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"xdemat/central/blob"
@@ -26,7 +27,8 @@ type heliosRun struct {
 // startHelios starts the connector to the DGFiP. Without -helios-url (make
 // run, tests) it starts the Hélios simulator in-process on 127.0.0.1; the
 // simulator checks the XAdES signatures against the CAs of -helios-racines
-// (PEM), or, without it, checks the signatures but not their chain.
+// (PEM), or, without it, checks the signatures but not their chain; its
+// state lives in DataDir/simulateur-helios.
 func (m *Main) startHelios(blobs *blob.Store) error {
 	st, ok := m.store.(helios.Store)
 	if !ok {
@@ -38,7 +40,13 @@ func (m *Main) startHelios(blobs *blob.Store) error {
 		if err != nil {
 			return err
 		}
-		m.helios.simulateur = simulateur.Nouveau(simulateur.Options{Racines: racines})
+		// Its state is kept in DataDir/simulateur-helios: a PES received
+		// before a restart of central still gets its acquit after it.
+		sim, err := simulateur.Ouvrir(simulateur.Options{Racines: racines, Dossier: filepath.Join(m.DataDir, "simulateur-helios")})
+		if err != nil {
+			return err
+		}
+		m.helios.simulateur = sim
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("simulateur Hélios : écoute impossible : %w", err)

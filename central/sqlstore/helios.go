@@ -311,3 +311,25 @@ func (s *Store) HeliosRetour(ctx context.Context, communeID string, r *xdemat.Re
 		return a.event(ctx, xdemat.EvenementHeliosRetour, tr.ID, "", r, now)
 	})
 }
+
+// HeliosSansReponse returns, over every commune, the transmissions uploaded
+// before avant and still unanswered whose next check is due: the DGFiP may
+// have lost them (or its simulator restarted without its state), so the
+// connector uploads them again under the same name.
+func (s *Store) HeliosSansReponse(ctx context.Context, avant, now time.Time, limite int) ([]*xdemat.TransmissionPES, error) {
+	return list(ctx, s, scanTransmissionPES, "SELECT commune_id, donnees FROM helios_transmissions WHERE envoi = ? AND modifie_le <= ? AND prochain_essai <= ? ORDER BY modifie_le, id LIMIT ?",
+		envoiEnvoye, micros(avant), micros(now), limite)
+}
+
+// HeliosRelance records that an unanswered transmission was uploaded again;
+// the next check is at prochain.
+func (s *Store) HeliosRelance(ctx context.Context, communeID, id string, prochain time.Time) error {
+	return s.write(ctx, func(t tx) error {
+		_, err := t.exec(ctx, "UPDATE helios_transmissions SET tentatives = tentatives + 1, prochain_essai = ? WHERE commune_id = ? AND id = ? AND envoi = ?",
+			micros(prochain), communeID, id, envoiEnvoye)
+		if err != nil {
+			return t.s.errorf("helios relance: %w", err)
+		}
+		return nil
+	})
+}
