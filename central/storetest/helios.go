@@ -21,6 +21,10 @@ type heliosStore interface {
 	HeliosEchec(ctx context.Context, communeID, id, motif string, prochain time.Time) error
 	HeliosEnAttente(ctx context.Context, nomFic string) ([]*xdemat.TransmissionPES, error)
 	HeliosReponse(ctx context.Context, communeID string, st *xdemat.StatutTransmissionPES, now time.Time) error
+	HeliosRepondues(ctx context.Context, idColl, codCol string) ([]*xdemat.TransmissionPES, error)
+	HeliosRetour(ctx context.Context, communeID string, r *xdemat.RetourPES, now time.Time) error
+	HeliosSansReponse(ctx context.Context, avant, now time.Time, limite int) ([]*xdemat.TransmissionPES, error)
+	HeliosRelance(ctx context.Context, communeID, id string, prochain time.Time) error
 }
 
 func transmissionPES(nomFic, document string) *xdemat.TransmissionPES {
@@ -134,6 +138,54 @@ func testHelios(t *testing.T, open Opener) {
 	sts = statutsHelios(t, s, p)
 	if last := sts[len(sts)-1]; last.TransmissionID != double.ID || last.Statut != xdemat.HeliosRefuse || !strings.Contains(last.Explications[0], "déjà été confié") {
 		t.Fatalf("doublon : %+v", last)
+	}
+
+	// Uploaded and unanswered: uploaded again once the delay is past, then
+	// not before the next check.
+	if err := hs.HeliosEnvoye(ctx, c.ID, tr2.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if sr, err := hs.HeliosSansReponse(ctx, now.Add(-time.Minute), now.Add(2*time.Hour), 10); err != nil || len(sr) != 0 {
+		t.Fatalf("sans réponse trop tôt : %+v, %v", sr, err)
+	}
+	sr, err := hs.HeliosSansReponse(ctx, now.Add(time.Hour), now.Add(2*time.Hour), 10)
+	if err != nil || len(sr) != 1 || sr[0].ID != tr2.ID || sr[0].CommuneID != c.ID {
+		t.Fatalf("sans réponse : %+v, %v", sr, err)
+	}
+	if err := hs.HeliosRelance(ctx, c.ID, tr2.ID, now.Add(5*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if sr, _ := hs.HeliosSansReponse(ctx, now.Add(time.Hour), now.Add(2*time.Hour), 10); len(sr) != 0 {
+		t.Fatalf("renvoyé avant la prochaine vérification : %+v", sr)
+	}
+
+	// A PES_Retour: the answered transmission of the collectivité is found,
+	// the rejected pièce recorded and relayed once.
+	rep, err := hs.HeliosRepondues(ctx, "24310063300011", "100")
+	if err != nil || len(rep) != 1 || rep[0].ID != tr.ID {
+		t.Fatalf("transmissions répondues : %+v, %v", rep, err)
+	}
+	if rep, _ := hs.HeliosRepondues(ctx, "21510108000019", "100"); len(rep) != 0 {
+		t.Fatalf("transmission d'une autre collectivité : %+v", rep)
+	}
+	r := &xdemat.RetourPES{TransmissionID: tr.ID, DossierID: tr.DossierID, NomFic: tr.NomFic, NomRetour: "PESRETOUR_24310063300011_260305_001.xml", Le: now.Add(72 * time.Hour),
+		Bordereaux: []xdemat.RetourBordereauPES{{Domaine: "depense", Exercice: "2026", Numero: "12", Pieces: []xdemat.PiecePES{{Numero: "1", Statut: xdemat.PieceRejetee, Phrase: "Mandat n° 1 : rejeté par la Trésorerie."}}}}}
+	for range 2 {
+		if err := hs.HeliosRetour(ctx, c.ID, r, now.Add(72*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evs := eventsOfType(t, s, p, xdemat.EvenementHeliosRetour); len(evs) != 1 || evs[0].Objet != tr.ID {
+		t.Fatalf("retours relayés : %+v", evs)
+	}
+	if evs := eventsOfType(t, s, autre, xdemat.EvenementHeliosRetour); len(evs) != 0 {
+		t.Fatal("retour relayé à une autre commune")
+	}
+	got, err := hs.(interface {
+		HeliosTransmission(ctx context.Context, communeID, id string) (*xdemat.TransmissionPES, error)
+	}).HeliosTransmission(ctx, c.ID, tr.ID)
+	if err != nil || len(got.Bordereaux[0].Pieces) != 1 || got.Bordereaux[0].Pieces[0].Statut != xdemat.PieceRejetee || got.Statut != xdemat.HeliosAcquitte {
+		t.Fatalf("transmission après le retour : %+v, %v", got, err)
 	}
 	journal(t, s, p)
 }
