@@ -86,6 +86,19 @@ func (p *pageHelios) afficher(l []*xdemat.TransmissionPES) {
 			for _, e := range b.Explications {
 				lignes.Add(texteLong("    " + e))
 			}
+			// What the trésorerie did with each pièce (PES_Retour): paid,
+			// taken in charge, rejected with why.
+			for _, pc := range b.Pieces {
+				texte := fmt.Sprintf("    Pièce %s : %s", pc.Numero, strings.ToLower(pc.Statut.Libelle()))
+				if pc.Phrase != "" {
+					texte += " — " + pc.Phrase
+				}
+				l := texteLong(texte)
+				if pc.Statut == xdemat.PieceRejetee {
+					l.Importance = widget.DangerImportance
+				}
+				lignes.Add(l)
+			}
 		}
 		if t.DossierID != "" {
 			id := t.DossierID
