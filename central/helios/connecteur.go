@@ -1,9 +1,11 @@
 // Package helios is central's connector to the DGFiP's Hélios reception:
-// it uploads each signed PES the postes handed over, exactly once, and
-// fetches the acquits and non-acquits, applied per bordereau and relayed to
-// the commune's postes. The transport is the HTTP form of the real one that
-// helios/simulateur serves (PUT /depots/{nom} with the P_DEST, P_APPLI and
-// P_MSG parameters as headers; GET and DELETE /reponses/{nom}).
+// it uploads each signed PES the postes handed over, exactly once (uploaded
+// again under the same name when it stays unanswered), fetches the acquits
+// and non-acquits, applied per bordereau, and the PES_Retour, applied per
+// pièce, and relays them to the commune's postes. The transport is the HTTP
+// form of the real one that helios/simulateur serves (PUT /depots/{nom} with
+// the P_DEST, P_APPLI and P_MSG parameters as headers; GET and DELETE
+// /reponses/{nom}).
 package helios
 
 import (
@@ -395,7 +397,10 @@ func Retour(t *xdemat.TransmissionPES, r *dgfip.Retour, le time.Time) *xdemat.Re
 			}
 			var rb *xdemat.RetourBordereauPES
 			for _, b := range t.Bordereaux {
-				if b.Domaine == dom && b.Exercice == br.Exer && strings.TrimLeft(b.Numero, "0") == strings.TrimLeft(br.IdBord, "0") {
+				// Only an accepted bordereau reached the Trésorerie: one
+				// refused, then sent again in a new PES under the same
+				// number, belongs to the new transmission.
+				if b.Statut == xdemat.HeliosAcquitte && b.Domaine == dom && b.Exercice == br.Exer && strings.TrimLeft(b.Numero, "0") == strings.TrimLeft(br.IdBord, "0") {
 					rb = &xdemat.RetourBordereauPES{Domaine: b.Domaine, Exercice: b.Exercice, Numero: b.Numero}
 				}
 			}

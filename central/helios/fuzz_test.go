@@ -81,7 +81,7 @@ func FuzzRetour(f *testing.F) {
 				if bo.Domaine == dgfip.DomaineRecette {
 					dom = "recette"
 				}
-				tr.Bordereaux = append(tr.Bordereaux, xdemat.BordereauPES{Domaine: dom, Exercice: bo.Exer, Numero: bo.IdBord})
+				tr.Bordereaux = append(tr.Bordereaux, xdemat.BordereauPES{Domaine: dom, Exercice: bo.Exer, Numero: bo.IdBord, Statut: xdemat.HeliosAcquitte})
 			}
 		}
 		r := helios.Retour(tr, m.Retour, time.Unix(0, 0))
