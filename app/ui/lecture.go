@@ -91,18 +91,19 @@ func (u *UI) lireDocument(titreDossier, sha string) {
 		}
 		defer r.Close()
 		return io.ReadAll(io.LimitReader(r, xdemat.TailleMaxDocument))
-	}, func(b []byte) { v.montrer(sha, b) })
+	}, func(b []byte) { v.montrer(sha[:16], b) })
 }
 
-// montrer renders a PDF, or hands another document to the PC's program.
-func (v *vueLecture) montrer(sha string, b []byte) {
+// montrer renders a PDF, or hands another document, saved as nom, to the
+// PC's program.
+func (v *vueLecture) montrer(nom string, b []byte) {
 	u := v.u
 	if !bytes.HasPrefix(bytes.TrimLeft(b[:min(len(b), 1024)], "\xef\xbb\xbf \r\n\t"), []byte("%PDF")) {
 		if f := lirePES(b); f != nil {
-			v.montrerPES(f)
+			v.montrerPES(f, b)
 			return
 		}
-		v.ouvrirAilleurs(sha, b)
+		v.ouvrirAilleurs(nom, b)
 		return
 	}
 	u.enFond(func() {
@@ -159,9 +160,9 @@ func (v *vueLecture) aller(i int) {
 
 // ouvrirAilleurs writes the document to a temporary file and opens it with
 // the PC's program for its type (an XML bordereau, an image…).
-func (v *vueLecture) ouvrirAilleurs(sha string, b []byte) {
+func (v *vueLecture) ouvrirAilleurs(nom string, b []byte) {
 	dir := filepath.Join(os.TempDir(), "xdemat-lecture")
-	p := filepath.Join(dir, sha[:16])
+	p := filepath.Join(dir, filepath.Base(nom))
 	err := os.MkdirAll(dir, 0o700)
 	if err == nil {
 		err = os.WriteFile(p, b, 0o600)

@@ -7,15 +7,17 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"xdemat"
 	"xdemat/pes"
 )
 
 // montrerPES shows a PES_Aller as the élu reads it before signing: the
 // header, each bordereau with its total, and its pièces (object, tiers,
 // amount, imputation, attached invoices), plus what does not add up.
-func (v *vueLecture) montrerPES(f *pes.Fichier) {
+func (v *vueLecture) montrerPES(f *pes.Fichier, brut []byte) {
 	v.image.Hide()
 	v.page.SetText("")
 	v.prec.Hide()
@@ -58,12 +60,13 @@ func (v *vueLecture) montrerPES(f *pes.Fichier) {
 			if len(imputations) > 0 {
 				texte += " · imputation " + strings.Join(imputations, ", ")
 			}
+			pieces.Add(texteLong(texte))
 			for _, ref := range p.PJRef {
 				if pj, ok := f.PJParId(ref.IdUnique); ok {
-					texte += " · pièce jointe « " + pj.NomPJ + " »"
+					id := pj.IdUnique
+					pieces.Add(container.NewHBox(widget.NewButtonWithIcon("Voir la pièce jointe « "+pj.NomPJ+" »", theme.VisibilityIcon(), func() { v.voirPJ(brut, id) })))
 				}
 			}
-			pieces.Add(texteLong(texte))
 		}
 		titreB := fmt.Sprintf("Bordereau %s n° %s (%s) — %s TTC, %s", strings.ToLower(b.Domaine.String()), b.IdBord, b.LibelleTypBord(), b.MtBordTTC(), pluriel(int64(len(b.Pieces)), "pièce", "pièces"))
 		if b.Signe {
@@ -75,6 +78,27 @@ func (v *vueLecture) montrerPES(f *pes.Fichier) {
 	v.pes.Show()
 	v.pes.Refresh()
 	v.dire("")
+}
+
+// voirPJ shows an attachment of the PES (an invoice, as a PDF) in place of
+// the bordereaux.
+func (v *vueLecture) voirPJ(brut []byte, id string) {
+	u := v.u
+	u.enFond(func() {
+		pj, contenu, err := pes.ExtrairePJ(bytes.NewReader(brut), id)
+		u.surUI(func() {
+			if err != nil {
+				v.dire(xdemat.ErrorMessage(err))
+				return
+			}
+			v.titre.SetText(pj.NomPJ)
+			v.pes.Hide()
+			v.image.Show()
+			v.prec.Show()
+			v.suiv.Show()
+			v.montrer(pj.NomPJ, contenu)
+		})
+	})
 }
 
 // lirePES reads b as a PES_Aller; nil when it is not one.

@@ -286,3 +286,22 @@ func TestBordereauLuAvantDeSigner(t *testing.T) {
 		}
 	}
 }
+
+// TestFactureJointeAuBordereau: the élu opens the invoice attached to a
+// pièce of the bordereau (PES_PJ) and reads it as a PDF in the app.
+func TestFactureJointeAuBordereau(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PDFium (WebAssembly)")
+	}
+	b := fixtures.Lire(t, "protocols", "helios", "signed", "PESALR2_25060187900027_190328_001.xml")
+	ag := communeAvecParapheur()
+	d := ag.avecDossier("Bordereau de mandats", xdemat.DossierBordereau, "u-marie", b)
+	u := demarrer(t, ag, Options{Utilisateur: "u-maire"})
+	u.dossier.ouvrir(d.ID)
+	test.Tap(bouton(t, u.dossier.documents, "Lire"))
+	test.Tap(bouton(t, u.lecture.pes, "Voir la pièce jointe"))
+	v := u.lecture
+	if v.image.Image == nil || !strings.HasPrefix(v.page.Text, "Page 1 sur ") {
+		t.Fatalf("facture jointe : page %q, message %q", v.page.Text, v.message.Text)
+	}
+}
