@@ -19,9 +19,13 @@ const (
 // pièces of a transmission (a PES_Retour); payload: RetourPES.
 const EvenementHeliosRetour = "helios.retour"
 
-// MaxPiecesRetour bounds the pièces of one RetourPES (a payload stays small
-// enough: a bordereau rarely holds more than a few hundred).
-const MaxPiecesRetour = 20000
+// MaxPiecesRetour bounds the pièces of one RetourPES, so that an event stays
+// well under TailleMaxPayload (MaxPhrasePiece each); central splits a larger
+// PES_Retour into parts (RetourPES.Partie).
+const MaxPiecesRetour = 150
+
+// MaxPhrasePiece bounds the French sentence of one pièce, in bytes.
+const MaxPhrasePiece = 1200
 
 // Libelle returns the French label shown to the secrétaire.
 func (s StatutPiecePES) Libelle() string {
@@ -84,12 +88,15 @@ type RetourBordereauPES struct {
 // RetourPES is what central tells the postes when a PES_Retour concerns a
 // transmission: the new state of some of its pièces.
 type RetourPES struct {
-	TransmissionID string               `json:"transmissionId"`
-	DossierID      string               `json:"dossierId"`
-	NomFic         string               `json:"nomFic"`
-	NomRetour      string               `json:"nomRetour"` // NomFic of the PES_Retour
-	Bordereaux     []RetourBordereauPES `json:"bordereaux"`
-	Le             time.Time            `json:"le"`
+	TransmissionID string `json:"transmissionId"`
+	DossierID      string `json:"dossierId"`
+	NomFic         string `json:"nomFic"`
+	NomRetour      string `json:"nomRetour"` // NomFic of the PES_Retour
+	// Partie numbers the parts of a retour too large for one event (0 for
+	// the first or only one).
+	Partie     int                  `json:"partie,omitempty"`
+	Bordereaux []RetourBordereauPES `json:"bordereaux"`
+	Le         time.Time            `json:"le"`
 }
 
 // Validate checks a retour event.
@@ -97,7 +104,7 @@ func (r *RetourPES) Validate() error {
 	if !ValidUUID(r.TransmissionID) || !ValidUUID(r.DossierID) {
 		return Errorf(EINVALID, "Retour de la trésorerie sans transmission valide.")
 	}
-	if !texteValide(r.NomRetour, TailleMaxNomFic) {
+	if r.NomRetour == "" || !texteValide(r.NomRetour, TailleMaxNomFic) || r.Partie < 0 {
 		return Errorf(EINVALID, "Le retour de la trésorerie n'a pas de nom lisible.")
 	}
 	if len(r.Bordereaux) == 0 {
@@ -115,7 +122,7 @@ func (r *RetourPES) Validate() error {
 			if !p.Statut.Valid() {
 				return Errorf(EINVALID, "État inconnu pour la pièce n° %s : %q.", safe(p.Numero), p.Statut)
 			}
-			if len(p.Phrase) > 4000 {
+			if len(p.Phrase) > MaxPhrasePiece {
 				return Errorf(ETOOLARGE, "L'explication de la pièce n° %s est trop longue.", safe(p.Numero))
 			}
 		}

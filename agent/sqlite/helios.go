@@ -315,7 +315,7 @@ func projectHelios(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error 
 			}
 		}
 		if len(rejetees) > 0 {
-			return notifierRejets(ctx, tx, t, r.NomRetour, rejetees, ev.CreeLe)
+			return notifierRejets(ctx, tx, t, r.NomRetour, r.Partie, rejetees, ev.CreeLe)
 		}
 	}
 	return nil
@@ -323,8 +323,9 @@ func projectHelios(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error 
 
 // notifierRejets tells the depositor and the secrétaires which mandats or
 // titres the Trésorerie rejected, why, and what to do. One notification per
-// retour: the ID comes from the transmission and the retour's name.
-func notifierRejets(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, nomRetour string, ps []xdemat.PiecePES, now time.Time) error {
+// retour part: the ID comes from the transmission, the retour's name and
+// the part.
+func notifierRejets(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, nomRetour string, partie int, ps []xdemat.PiecePES, now time.Time) error {
 	titre := fmt.Sprintf("Pièce rejetée par la trésorerie : PES %s", t.NomFic)
 	if len(ps) > 1 {
 		titre = fmt.Sprintf("%d pièces rejetées par la trésorerie : PES %s", len(ps), t.NomFic)
@@ -334,7 +335,7 @@ func notifierRejets(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, 
 	for _, p := range ps {
 		b.WriteString("\n" + p.Phrase)
 	}
-	return notifier(ctx, tx, t, xdemat.NotificationHeliosPieceRejetee, t.ID+"/"+nomRetour, titre, b.String(), now)
+	return notifier(ctx, tx, t, xdemat.NotificationHeliosPieceRejetee, fmt.Sprintf("%s/%s/%d", t.ID, nomRetour, partie), titre, b.String(), now)
 }
 
 // notifierHelios tells the depositor of the dossier and the secrétaires

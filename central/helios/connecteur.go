@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"xdemat"
 	"xdemat/central/blob"
@@ -362,12 +363,14 @@ func (c *Connecteur) retour(ctx context.Context, nom string, r *dgfip.Retour) er
 		if rp == nil {
 			continue
 		}
-		if err := c.Store.HeliosRetour(ctx, t.CommuneID, rp, c.Now()); err != nil {
-			if xdemat.ErrorCode(err) == xdemat.EINVALID {
-				c.Logger.Error("retour Hélios inapplicable", "nom", nom, "nomFic", t.NomFic, "err", err)
-				continue
+		for _, partie := range Parties(rp) {
+			if err := c.Store.HeliosRetour(ctx, t.CommuneID, partie, c.Now()); err != nil {
+				if code := xdemat.ErrorCode(err); code == xdemat.EINVALID || code == xdemat.ETOOLARGE {
+					c.Logger.Error("retour Hélios inapplicable", "nom", nom, "nomFic", t.NomFic, "err", err)
+					continue
+				}
+				return err
 			}
-			return err
 		}
 		n++
 	}
@@ -412,7 +415,7 @@ func Retour(t *xdemat.TransmissionPES, r *dgfip.Retour, le time.Time) *xdemat.Re
 				if !ok {
 					continue // a state we cannot place: the next retour will tell
 				}
-				rb.Pieces = append(rb.Pieces, xdemat.PiecePES{Numero: p.IdPce, Statut: st, Phrase: p.Phrase(), Le: le})
+				rb.Pieces = append(rb.Pieces, xdemat.PiecePES{Numero: p.IdPce, Statut: st, Phrase: tronquer(p.Phrase(), xdemat.MaxPhrasePiece), Le: le})
 			}
 			if len(rb.Pieces) > 0 {
 				rp.Bordereaux = append(rp.Bordereaux, *rb)
@@ -423,6 +426,30 @@ func Retour(t *xdemat.TransmissionPES, r *dgfip.Retour, le time.Time) *xdemat.Re
 		return nil
 	}
 	return rp
+}
+
+// Parties splits rp into retours of at most xdemat.MaxPiecesRetour pièces,
+// numbered by Partie, so that each event stays small.
+func Parties(rp *xdemat.RetourPES) []*xdemat.RetourPES {
+	var out []*xdemat.RetourPES
+	cur := &xdemat.RetourPES{TransmissionID: rp.TransmissionID, DossierID: rp.DossierID, NomFic: rp.NomFic, NomRetour: rp.NomRetour, Le: rp.Le}
+	n := 0
+	for _, b := range rp.Bordereaux {
+		for len(b.Pieces) > 0 {
+			if n == xdemat.MaxPiecesRetour {
+				out = append(out, cur)
+				cur = &xdemat.RetourPES{TransmissionID: rp.TransmissionID, DossierID: rp.DossierID, NomFic: rp.NomFic, NomRetour: rp.NomRetour, Le: rp.Le, Partie: len(out)}
+				n = 0
+			}
+			k := min(len(b.Pieces), xdemat.MaxPiecesRetour-n)
+			cur.Bordereaux = append(cur.Bordereaux, xdemat.RetourBordereauPES{Domaine: b.Domaine, Exercice: b.Exercice, Numero: b.Numero, Pieces: b.Pieces[:k]})
+			b.Pieces, n = b.Pieces[k:], n+k
+		}
+	}
+	if len(cur.Bordereaux) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 func statutPiece(s dgfip.StatutPiece) (xdemat.StatutPiecePES, bool) {
@@ -542,4 +569,16 @@ func (c *Connecteur) supprimer(ctx context.Context, nom string) error {
 		return fmt.Errorf("DELETE %s : %d %s", nom, resp.StatusCode, msg)
 	}
 	return nil
+}
+
+// tronquer cuts s to at most n bytes on a rune boundary.
+func tronquer(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n-len("…")]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }

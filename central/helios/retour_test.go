@@ -1,6 +1,8 @@
 package helios_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +52,32 @@ func TestPiecesDuRetourParTransmission(t *testing.T) {
 				t.Fatalf("pièces %q, attendues %q", g, c.pieces)
 			}
 		})
+	}
+}
+
+func TestRetourVolumineuxEnPlusieursParties(t *testing.T) {
+	rp := &xdemat.RetourPES{TransmissionID: "11111111-1111-4111-8111-111111111111", DossierID: "22222222-2222-4222-8222-222222222222", NomRetour: "R"}
+	for i, n := range []int{250, 150} {
+		b := xdemat.RetourBordereauPES{Domaine: "depense", Exercice: "2026", Numero: fmt.Sprint(i + 1)}
+		for j := range n {
+			b.Pieces = append(b.Pieces, xdemat.PiecePES{Numero: fmt.Sprint(j + 1), Statut: xdemat.PieceSoldee, Phrase: strings.Repeat("é", xdemat.MaxPhrasePiece/2)})
+		}
+		rp.Bordereaux = append(rp.Bordereaux, b)
+	}
+	parts := helios.Parties(rp)
+	total := 0
+	for i, p := range parts {
+		if err := p.Validate(); err != nil || p.Partie != i {
+			t.Fatalf("partie %d : %v (Partie %d)", i, err, p.Partie)
+		}
+		if b, _ := json.Marshal(p); len(b) > xdemat.TailleMaxPayload {
+			t.Fatalf("partie %d : %d octets", i, len(b))
+		}
+		for _, b := range p.Bordereaux {
+			total += len(b.Pieces)
+		}
+	}
+	if len(parts) != 3 || total != 400 {
+		t.Fatalf("%d parties, %d pièces", len(parts), total)
 	}
 }
