@@ -1,7 +1,11 @@
 # xdemat — see README.md. `make help` lists the targets.
 GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X xdemat.Version=$(VERSION)
+# CLE_PUBLICATION is the SPL's release public key (base64, as printed by
+# `xdemat-central release keygen`); agents built without it never update
+# themselves. Given at release time: make package CLE_PUBLICATION=…
+CLE_PUBLICATION ?=
+LDFLAGS := -s -w -X xdemat.Version=$(VERSION) $(if $(CLE_PUBLICATION),-X xdemat/agent/versions.CleDePublication=$(CLE_PUBLICATION))
 GOBIN   := $(shell $(GO) env GOPATH)/bin
 export LANG ?= C.UTF-8
 # restic and staticcheck are installed there by installer/deps.sh.
