@@ -333,8 +333,13 @@ func WriteKey(dataDir string, key ed25519.PrivateKey) error {
 	return os.Rename(tmp, filepath.Join(dataDir, KeyFile))
 }
 
+// systemeLinux is the data folder of the agent installed as a service by
+// the .deb.
+const systemeLinux = "/var/lib/xdemat"
+
 // DefaultDataDir is where the agent keeps its data: a machine-wide folder for
-// the service, a per-user one when run by a user (demo, tests).
+// the service, a per-user one when run by a user (demo, tests) unless the
+// service installed by the .deb is there for this user.
 func DefaultDataDir() string {
 	if d := os.Getenv("XDEMAT_DATA"); d != "" {
 		return d
@@ -345,7 +350,16 @@ func DefaultDataDir() string {
 		}
 	}
 	if os.Geteuid() == 0 {
-		return "/var/lib/xdemat"
+		return systemeLinux
+	}
+	// Installed from the .deb, the agent is a system service with its data
+	// in /var/lib/xdemat, readable by the xdemat group: the app of a user
+	// of that group talks to it, whether started from the menu or a shell.
+	if info, err := os.Stat(systemeLinux); err == nil && info.IsDir() {
+		if f, err := os.Open(filepath.Join(systemeLinux, "api.secret")); err == nil {
+			f.Close()
+			return systemeLinux
+		}
 	}
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
 		return filepath.Join(d, "xdemat")
