@@ -118,7 +118,7 @@ if [ -x "$bin/xdemat" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   XDEMAT_DATA="$adata" "$bin/xdemat" &
   pids+=($!)
 else
-  echo "(Pas d'application de bureau lancée : elle n'est pas encore construite ou aucun écran n'est disponible.)"
+  echo "(Pas d'application de bureau lancée : aucun écran ici. Sur un poste avec écran : XDEMAT_DATA=$adata XDEMAT_PKCS11=${XDEMAT_PKCS11:-} SOFTHSM2_CONF=${SOFTHSM2_CONF:-} $bin/xdemat)"
 fi
 
 cat <<INFO
