@@ -175,6 +175,15 @@ func (b *mairie) signer(t *testing.T, nomFic string) *xdemat.TransmissionPES {
 		l, err := b.maire.ATraiter(ctx)
 		for _, d := range l {
 			if d.Dossier.ID == tr.DossierID && d.Dossier.Type == xdemat.DossierBordereau {
+				// On another poste the dossier can arrive before its
+				// documents: the maire waits for them as the app would.
+				for _, h := range d.Dossier.Documents {
+					rc, err := b.maire.LireDocument(ctx, h)
+					if err != nil {
+						return false, "document " + h + " : " + err.Error()
+					}
+					rc.Close()
+				}
 				return true, ""
 			}
 		}
