@@ -191,6 +191,9 @@ type MessagePrefecture struct {
 	// Documents are the SHA-256 of the files it came with (the courrier as PDF…).
 	Documents []string  `json:"documents,omitempty"`
 	RecuLe    time.Time `json:"recuLe"`
+	// DateCourrier is the date the préfecture gave its letter
+	// (DateCourrierPref): an answer must repeat it.
+	DateCourrier time.Time `json:"dateCourrier,omitzero"`
 }
 
 // Validate checks a message.
