@@ -12,6 +12,10 @@ import (
 // crafted file cannot exhaust the agent's memory.
 const tailleDecompresseeMax = 256 << 20
 
+// errChiffre tells an encrypted PDF apart from an unreadable one, so that
+// each caller can say what to do in its own words.
+var errChiffre = errors.New("le PDF est chiffré ou protégé par un mot de passe")
+
 // entree is one cross-reference entry: an object at an offset (type 1) or
 // the index-th object of an object stream (type 2).
 type entree struct {
@@ -99,7 +103,7 @@ func ouvrir(b []byte) (*document, error) {
 		return nil, errors.New("catalogue (/Root) absent du trailer")
 	}
 	if d.trailer.get("Encrypt") != nil {
-		return nil, errors.New("le PDF est chiffré ou protégé par un mot de passe : enregistrez-le sans protection avant de le signer")
+		return nil, fmt.Errorf("%w : enregistrez-le sans protection avant de le signer", errChiffre)
 	}
 	return d, nil
 }
