@@ -291,9 +291,12 @@ type Acte struct {
 	TransmisLe        time.Time  `json:"transmisLe,omitzero"`
 	IdentifiantUnique string     `json:"identifiantUnique,omitempty"` // given by the préfecture in the AR
 	DateAR            time.Time  `json:"dateAR,omitzero"`
-	Anomalie          string     `json:"anomalie,omitempty"` // in plain French
-	AnnuleLe          time.Time  `json:"annuleLe,omitzero"`
-	CreeLe            time.Time  `json:"creeLe,omitzero"`
+	// DocumentAR is the SHA-256 of the AR file (ARActe XML) central received,
+	// a document of the commune.
+	DocumentAR string    `json:"documentAR,omitempty"`
+	Anomalie   string    `json:"anomalie,omitempty"` // in plain French
+	AnnuleLe   time.Time `json:"annuleLe,omitzero"`
+	CreeLe     time.Time `json:"creeLe,omitzero"`
 }
 
 // numeroActeRe is S²LOW's rule, the strictest of those in use (@CTES schema:

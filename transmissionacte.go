@@ -92,9 +92,11 @@ type StatutActeChange struct {
 	TransmisLe        time.Time  `json:"transmisLe,omitzero"`
 	IdentifiantUnique string     `json:"identifiantUnique,omitempty"`
 	DateAR            time.Time  `json:"dateAR,omitzero"`
-	Anomalie          string     `json:"anomalie,omitempty"` // in plain French
-	AnnuleLe          time.Time  `json:"annuleLe,omitzero"`
-	Le                time.Time  `json:"le"`
+	// DocumentAR is the SHA-256 of the AR file, when central kept it.
+	DocumentAR string    `json:"documentAR,omitempty"`
+	Anomalie   string    `json:"anomalie,omitempty"` // in plain French
+	AnnuleLe   time.Time `json:"annuleLe,omitzero"`
+	Le         time.Time `json:"le"`
 }
 
 // Validate checks a status change.
@@ -107,6 +109,9 @@ func (c *StatutActeChange) Validate() error {
 	}
 	if c.Statut == ActeAcquitte && !ValidIdentifiantActe(c.IdentifiantUnique) {
 		return Errorf(EINVALID, "L'accusé de réception n'a pas d'identifiant unique valide.")
+	}
+	if c.DocumentAR != "" && !ValidSHA256(c.DocumentAR) {
+		return Errorf(EINVALID, "L'empreinte du fichier de l'accusé de réception est invalide.")
 	}
 	if !texteValide(c.NomArchive, 128) || !texteValideMultiligne(c.Anomalie, 4000) {
 		return Errorf(EINVALID, "Le changement de statut de l'acte contient des caractères illisibles.")
@@ -125,6 +130,9 @@ func (c *StatutActeChange) Appliquer(a *Acte) error {
 		switch c.Statut {
 		case ActeAcquitte:
 			a.IdentifiantUnique, a.DateAR = c.IdentifiantUnique, c.DateAR
+			if c.DocumentAR != "" {
+				a.DocumentAR = c.DocumentAR
+			}
 		case ActeEnErreur:
 			a.Anomalie = c.Anomalie
 		}
@@ -140,7 +148,11 @@ func (c *StatutActeChange) Appliquer(a *Acte) error {
 				return err
 			}
 		}
-		return a.Acquitter(c.IdentifiantUnique, c.DateAR)
+		if err := a.Acquitter(c.IdentifiantUnique, c.DateAR); err != nil {
+			return err
+		}
+		a.DocumentAR = c.DocumentAR
+		return nil
 	case ActeEnErreur:
 		return a.MettreEnErreur(c.Anomalie)
 	case ActeEnAttenteEnvoi:
