@@ -28,6 +28,8 @@ type projection struct {
 	op   *xdemat.Operation
 	// helios is a PES handed over for the DGFiP (see helios.go), with its op.
 	helios *xdemat.TransmissionPES
+	// publication is a publication operation (see publication.go), with its op.
+	publication *publicationProjection
 }
 
 // payload returns what the relayed event carries: the payload as checked,
@@ -65,6 +67,12 @@ func decodeProjection(op *xdemat.Operation, communeID string) (*projection, erro
 		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; corrigez l'acte puis recommencez.", op.Seq, op.Type, xdemat.ErrorMessage(err))
 	} else if ap != nil {
 		pr.acte, pr.op = ap, op
+		return pr, nil
+	}
+	if pp, err := decodePublication(op); err != nil {
+		return nil, xdemat.Errorf(xdemat.EINVALID, "Opération n°%d (%s) refusée : %s Rien n'a été enregistré ; corrigez la publication puis recommencez.", op.Seq, op.Type, xdemat.ErrorMessage(err))
+	} else if pp != nil {
+		pr.publication, pr.op = pp, op
 		return pr, nil
 	}
 	var target any
@@ -142,6 +150,9 @@ func (t tx) project(ctx context.Context, a *appender, p *xdemat.Poste, pr *proje
 	}
 	if pr.helios != nil {
 		return t.projectHelios(ctx, a, p, pr.op, pr.helios, now)
+	}
+	if pr.publication != nil {
+		return t.projectPublication(ctx, a, p, pr.op, pr.publication, now)
 	}
 	var err error
 	switch {

@@ -48,6 +48,7 @@ func Suite(t *testing.T, open func(t *testing.T) central.Store) {
 	t.Run("sauvegardes", func(t *testing.T) { testSauvegardes(t, o) })
 	t.Run("parapheur", func(t *testing.T) { testParapheur(t, o) })
 	t.Run("Hélios", func(t *testing.T) { testHelios(t, o) })
+	t.Run("publication", func(t *testing.T) { testPublication(t, o) })
 	t.Run("réveil des postes après chaque écriture d'événements", func(t *testing.T) { testReveil(t, o) })
 }
 
