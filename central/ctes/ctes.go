@@ -142,6 +142,9 @@ func (c *Connecteur) Tour(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := c.tourReponses(ctx); err != nil { // reponse.go
+		return err
+	}
 	return c.prendreRetours(ctx)
 }
 
@@ -270,6 +273,7 @@ type infoRetour struct {
 	Codes   []string `json:"codes"`
 	IDActe  string   `json:"idActe"`
 	Archive string   `json:"archive"`
+	octets  []byte   // the answer as taken (documents.go keeps its files)
 }
 
 func (c *Connecteur) get(ctx context.Context, chemin string) ([]byte, error) {
@@ -339,6 +343,10 @@ func (c *Connecteur) traiter(ctx context.Context, info infoRetour, octets []byte
 		return nil
 	}
 	now := c.now()
+	info.octets = octets
+	if fait, err := c.retourDeReponse(ctx, info, r, now); fait || err != nil {
+		return err // an anomaly about an answer of the commune, not about its acte
+	}
 	if r.AnomalieEnveloppe != nil {
 		communeID, a, err := c.Store.ActeDeRetour(ctx, info.Archive, info.IDActe)
 		if err != nil {
@@ -384,8 +392,13 @@ func (c *Connecteur) message(ctx context.Context, info infoRetour, recu actes.Re
 		if err != nil {
 			return c.inconnu(info, err)
 		}
+		// The AR file is kept first: taken again after a crash, it is the same document.
+		docAR, err := c.garder(ctx, communeID, "accuse-reception-"+a.NumeroInterne+".xml", "application/xml", fichierMessage(info.octets, recu.Fichier), now)
+		if err != nil {
+			return err
+		}
 		ch := &xdemat.StatutActeChange{ActeID: a.ID, Statut: xdemat.ActeAcquitte, IdentifiantUnique: v.IDActe, DateAR: v.DateReception.Time,
-			NomArchive: info.Archive, TransmisLe: now, Le: now}
+			NomArchive: info.Archive, TransmisLe: now, DocumentAR: docAR, Le: now}
 		return c.Store.ChangerStatutActe(ctx, communeID, ch,
 			notification(a, xdemat.NotificationActeAcquitte, "Acte reçu en préfecture : "+a.NumeroInterne, texte, now))
 	case *actes.AnomalieActe:
@@ -409,6 +422,10 @@ func (c *Connecteur) message(ctx context.Context, info infoRetour, recu actes.Re
 		idActe, typ = v.IDActe, xdemat.MessageLettreObservations
 	case *actes.DefereTA:
 		idActe, typ = v.IDActe, xdemat.MessageDefere
+	case *actes.ARPieceComplementaire:
+		return c.acquitterReponse(ctx, info, v.ARReponse)
+	case *actes.ARReponseRejetLettreObservations:
+		return c.acquitterReponse(ctx, info, v.ARReponse)
 	default:
 		c.logger().Info("message de la préfecture non pris en compte", "retour", info.Nom, "code", recu.Message.Code())
 		return nil
@@ -418,7 +435,10 @@ func (c *Connecteur) message(ctx context.Context, info infoRetour, recu actes.Re
 		return c.inconnu(info, err)
 	}
 	m := &xdemat.MessagePrefecture{ID: uuid.NewSHA1(uuid.NameSpaceOID, []byte("ctes/"+info.Nom+"/"+recu.Fichier)).String(),
-		ActeID: a.ID, Type: typ, Code: string(recu.Message.Code()), Texte: texte, RecuLe: now}
+		ActeID: a.ID, Type: typ, Code: string(recu.Message.Code()), Texte: texte, RecuLe: now, DateCourrier: dateCourrier(recu.Message)}
+	if m.Documents, err = c.garderPieces(ctx, communeID, recu.Pieces, now); err != nil {
+		return err
+	}
 	nt := xdemat.NotificationActeMessage
 	if typ == xdemat.MessageDefere {
 		nt = xdemat.NotificationActeDefere

@@ -28,6 +28,8 @@ type acteProjection struct {
 	acte         *xdemat.Acte
 	transmission *xdemat.TransmissionActe
 	annulation   *xdemat.AnnulationActe
+	reponse      *xdemat.ReponsePrefecture // see actesreponses.go
+	correction   *xdemat.CorrectionActe
 }
 
 // decodeActe checks the payload of an acte operation; nil, nil for another type.
@@ -44,6 +46,12 @@ func decodeActe(op *xdemat.Operation, communeID string) (*acteProjection, error)
 	case xdemat.OperationActeAnnuler:
 		ap.annulation = new(xdemat.AnnulationActe)
 		target = ap.annulation
+	case xdemat.OperationActeRepondre:
+		r, err := decodeReponse(op)
+		return &acteProjection{reponse: r}, err
+	case xdemat.OperationActeCorriger:
+		c, err := decodeCorrection(op)
+		return &acteProjection{correction: c}, err
 	default:
 		return nil, nil
 	}
@@ -123,12 +131,16 @@ func (t tx) saveActe(ctx context.Context, a *xdemat.Acte, flag int, now time.Tim
 // changement is the status change event of a's current state.
 func changement(a *xdemat.Acte, now time.Time) *xdemat.StatutActeChange {
 	return &xdemat.StatutActeChange{ActeID: a.ID, Statut: a.Statut, NomArchive: a.NomArchive, TransmisLe: a.TransmisLe,
-		IdentifiantUnique: a.IdentifiantUnique, DateAR: a.DateAR, Anomalie: a.Anomalie, AnnuleLe: a.AnnuleLe, Le: now}
+		IdentifiantUnique: a.IdentifiantUnique, DateAR: a.DateAR, DocumentAR: a.DocumentAR, Anomalie: a.Anomalie, AnnuleLe: a.AnnuleLe, Le: now}
 }
 
 // projectActe applies an acte operation of poste p and relays what changed.
 func (t tx) projectActe(ctx context.Context, a *appender, p *xdemat.Poste, op *xdemat.Operation, ap *acteProjection, now time.Time) error {
 	switch {
+	case ap.reponse != nil:
+		return t.projectReponse(ctx, a, p, op, ap.reponse, now)
+	case ap.correction != nil:
+		return t.projectCorrection(ctx, a, p, op, ap.correction, now)
 	case ap.acte != nil:
 		ac := ap.acte
 		b, err := t.marshal(ac)
