@@ -18,6 +18,7 @@ func (s *Server) routesActes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/actes", s.avecActes(s.listerActes))
 	mux.HandleFunc("POST /v1/actes", s.avecActes(s.creerActe))
 	mux.HandleFunc("GET /v1/actes/proposition-numero", s.avecActes(s.proposerNumero))
+	mux.HandleFunc("GET /v1/actes/registre", s.avecActes(s.registreActes))
 	mux.HandleFunc("POST /v1/actes/envoyer", s.avecActes(s.envoyerActes))
 	mux.HandleFunc("GET /v1/actes/{id}", s.avecActes(s.ficheActe))
 	mux.HandleFunc("POST /v1/actes/{id}/annuler", s.avecActes(s.annulerActe))
