@@ -39,6 +39,8 @@ type FicheActe struct {
 	EnvoyeLe   time.Time                   `json:"envoyeLe,omitzero"`   // when its transmission was asked
 	Historique []EntreeActe                `json:"historique"`
 	Messages   []*xdemat.MessagePrefecture `json:"messages"`
+	// Reponses are the commune's answers to the messages (reponseprefecture.go).
+	Reponses []*xdemat.ReponsePrefecture `json:"reponses,omitempty"`
 }
 
 // DemandeEnvoiActes asks to send a batch of actes: directly when they are

@@ -98,6 +98,9 @@ func (s *Store) CreerActe(ctx context.Context, a *xdemat.Acte, auteur string, no
 		if err := piecesEnregistrees(ctx, tx, &v); err != nil {
 			return err
 		}
+		if err := verifierClassificationTx(ctx, tx, v.Classification); err != nil { // reponseprefecture.go
+			return err
+		}
 		var autre string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM actes WHERE numero = ?`, v.NumeroInterne).Scan(&autre)
 		switch {
@@ -318,7 +321,11 @@ func (s *Store) FicheActe(ctx context.Context, id string) (*agent.FicheActe, err
 				f.Messages = append(f.Messages, &m)
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		f.Reponses, err = reponsesActeTx(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, wrap("fiche acte", err)
@@ -557,6 +564,12 @@ func (s *Store) AnnulerActe(ctx context.Context, id, par, motif string, now time
 // the status, so its word replaces the local one.
 func projectActe(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error {
 	switch ev.Type {
+	case xdemat.EvenementActeReponse: // reponseprefecture.go
+		return projectReponse(ctx, tx, ev)
+	case xdemat.OperationActeCorriger:
+		return projectCorrection(ctx, tx, ev)
+	case xdemat.EvenementActeClassification:
+		return projectClassification(ctx, tx, ev)
 	case xdemat.OperationActeCree:
 		var a xdemat.Acte
 		if json.Unmarshal(ev.Payload, &a) != nil || !xdemat.ValidUUID(a.ID) || a.Validate() != nil {
