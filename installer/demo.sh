@@ -12,6 +12,7 @@ cdata="$state/central"
 adata="$state/agent"
 port="${XDEMAT_DEMO_PORT:-8443}"
 admin_port="${XDEMAT_DEMO_ADMIN_PORT:-8444}"
+public_port="${XDEMAT_DEMO_PUBLIC_PORT:-8445}"
 url="https://127.0.0.1:$port"
 siren=215100009
 mkdir -p "$cdata" "$adata"
@@ -28,7 +29,7 @@ stop() {
 trap stop EXIT INT TERM
 
 echo "▶ Serveur central (données : $cdata)"
-central -addr "127.0.0.1:$port" -admin-addr "127.0.0.1:$admin_port" -url "$url" serve \
+central -addr "127.0.0.1:$port" -admin-addr "127.0.0.1:$admin_port" -public-addr "127.0.0.1:$public_port" -url "$url" serve \
   >"$state/central.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -126,6 +127,7 @@ cat <<INFO
 La démonstration tourne. Pour la joindre :
   Console d'administration : http://127.0.0.1:$admin_port/
       utilisateur « admin », mot de passe : $(cat "$cdata/admin.secret")
+  Pages publiques (actes)  : http://127.0.0.1:$public_port/communes/$siren/
   API de synchronisation   : $url  (certificat autosigné, épinglé par l'agent)
   État de l'agent          : $bin/xdemat-agent status -data $adata
   Commandes de la SPL      : $bin/xdemat-central -data $cdata poste list

@@ -57,6 +57,7 @@ func (m *Main) flagSet(name string) *flag.FlagSet {
 	fs.StringVar(&m.DBURL, "db", m.DBURL, "base de données : postgres://… pour PostgreSQL, sinon un fichier SQLite (défaut : DATA/central.db)")
 	fs.StringVar(&m.ListenAddr, "addr", m.ListenAddr, "adresse d'écoute de l'API de synchronisation (HTTPS)")
 	fs.StringVar(&m.AdminListenAddr, "admin-addr", m.AdminListenAddr, "adresse d'écoute de la console d'administration (à garder sur 127.0.0.1)")
+	fs.StringVar(&m.PublicListenAddr, "public-addr", m.PublicListenAddr, "adresse d'écoute des pages publiques des communes (actes publiés), en HTTP derrière le proxy de la SPL ; vide : pas de pages publiques")
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "certificat TLS (PEM) ; sans lui, un certificat autosigné est créé dans DATA/tls")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "clé privée du certificat TLS (PEM)")
 	fs.StringVar(&m.PublicURL, "url", m.PublicURL, "adresse publique du serveur pour les postes, https://hôte:port (défaut : nom de la machine et port de -addr)")

@@ -53,9 +53,12 @@ type Main struct {
 	DBURL           string // "" = SQLite in DataDir; postgres://… = PostgreSQL; otherwise an SQLite file
 	ListenAddr      string // sync API (TLS), flag -addr
 	AdminListenAddr string // administration console, meant for loopback, flag -admin-addr
-	TLSCert         string // certificate and key files; "" = self-signed, kept in DataDir/tls
-	TLSKey          string
-	PublicURL       string // address postes enroll with; "" = https://<host name>:<port of Addr>
+	// PublicListenAddr serves the communes' public pages (published actes),
+	// flag -public-addr; "" = not served.
+	PublicListenAddr string
+	TLSCert          string // certificate and key files; "" = self-signed, kept in DataDir/tls
+	TLSKey           string
+	PublicURL        string // address postes enroll with; "" = https://<host name>:<port of Addr>
 
 	// Delivery of notifications (central/xpostit).
 	SMTPURL     string // smtp://user:pass@host:port?tls=…; "" = .eml files in DataDir/courriels
@@ -112,6 +115,7 @@ type Main struct {
 	veilleDone  chan struct{}
 	helios      heliosRun
 	actes       actesRun
+	public      publicRun
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -119,17 +123,18 @@ type Main struct {
 // NewMain returns a program with default settings.
 func NewMain() *Main {
 	return &Main{
-		DataDir:         DefaultDataDir(),
-		ListenAddr:      ":8443",
-		AdminListenAddr: "127.0.0.1:8444",
-		ShutdownTimeout: 10 * time.Second,
-		SMS:             "simulateur",
-		ResumeHeure:     xpostit.DefaultHeureResume,
-		RetentionHeure:  DefaultRetentionHeure,
-		Stdout:          os.Stdout,
-		Stderr:          os.Stderr,
-		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		errc:            make(chan error, 2),
+		DataDir:          DefaultDataDir(),
+		ListenAddr:       ":8443",
+		AdminListenAddr:  "127.0.0.1:8444",
+		PublicListenAddr: DefaultPublicListenAddr,
+		ShutdownTimeout:  10 * time.Second,
+		SMS:              "simulateur",
+		ResumeHeure:      xpostit.DefaultHeureResume,
+		RetentionHeure:   DefaultRetentionHeure,
+		Stdout:           os.Stdout,
+		Stderr:           os.Stderr,
+		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		errc:             make(chan error, 2),
 	}
 }
 
@@ -216,6 +221,7 @@ func (m *Main) Close() error {
 		}
 		m.stopHelios(ctx)
 		m.stopActes(ctx)
+		m.stopPublic(ctx)
 		if m.dispatcher != nil {
 			m.dispatcher.Stop()
 		}
@@ -344,6 +350,11 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	if err := m.startActes(blobs); err != nil {
+		m.syncLn.Close()
+		m.adminLn.Close()
+		return err
+	}
+	if err := m.startPublic(blobs); err != nil {
 		m.syncLn.Close()
 		m.adminLn.Close()
 		return err

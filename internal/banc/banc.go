@@ -28,7 +28,7 @@ func Central(t testing.TB, dir string, args ...string) (*server.Main, central.St
 	ctx := context.Background()
 	c := server.NewMain()
 	c.DataDir = dir + "/central"
-	c.ListenAddr, c.AdminListenAddr = "127.0.0.1:0", "127.0.0.1:0"
+	c.ListenAddr, c.AdminListenAddr, c.PublicListenAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	c.Stdout, c.Stderr = io.Discard, io.Discard
 	c.Logger = slog.New(slog.DiscardHandler)
 	if err := c.ParseFlags(ctx, append([]string{"serve"}, args...)); err != nil {
