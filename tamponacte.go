@@ -12,13 +12,13 @@ import "time"
 //	ID : <identifiant unique>
 //
 // Dates are civil days in Paris. An acte not (or no longer) acknowledged
-// has no stamp: EUNAVAILABLE says why.
+// has no stamp: ECONFLICT says why.
 func (a *Acte) LignesTampon(publieLe time.Time) ([]string, error) {
 	switch {
 	case a.Statut == ActeAnnule:
-		return nil, Errorf(EUNAVAILABLE, "L'acte %s est annulé : il n'a plus de copie tamponnée.", a.NumeroInterne)
+		return nil, Errorf(ECONFLICT, "L'acte %s est annulé : il n'a plus de copie tamponnée.", a.NumeroInterne)
 	case a.IdentifiantUnique == "" || a.DateAR.IsZero() || (a.Statut != ActeAcquitte && a.Statut != ActeAnnulationTransmise):
-		return nil, Errorf(EUNAVAILABLE, "L'acte %s n'a pas encore reçu l'accusé de réception de la préfecture : la copie tamponnée sera disponible dès son arrivée.", a.NumeroInterne)
+		return nil, Errorf(ECONFLICT, "L'acte %s n'a pas encore reçu l'accusé de réception de la préfecture : la copie tamponnée sera disponible dès son arrivée.", a.NumeroInterne)
 	}
 	envoye := a.TransmisLe
 	if envoye.IsZero() || envoye.After(a.DateAR) {

@@ -27,8 +27,8 @@ func TestLignesTamponDeLActe(t *testing.T) {
 			"Envoyé en préfecture le 12/03/2026", "Reçu en préfecture le 12/03/2026", "ID : " + id}, ""},
 		{"annulation en cours : l'acte reste tamponné", func() Acte { a := acquitte; a.Statut = ActeAnnulationTransmise; return a }(), time.Time{}, []string{
 			"Envoyé en préfecture le 12/03/2026", "Reçu en préfecture le 12/03/2026", "ID : " + id}, ""},
-		{"transmis sans accusé de réception", Acte{NumeroInterne: "DE2026_002", Statut: ActeTransmis, TransmisLe: envoye}, time.Time{}, nil, EUNAVAILABLE},
-		{"annulé", func() Acte { a := acquitte; a.Statut = ActeAnnule; return a }(), time.Time{}, nil, EUNAVAILABLE},
+		{"transmis sans accusé de réception", Acte{NumeroInterne: "DE2026_002", Statut: ActeTransmis, TransmisLe: envoye}, time.Time{}, nil, ECONFLICT},
+		{"annulé", func() Acte { a := acquitte; a.Statut = ActeAnnule; return a }(), time.Time{}, nil, ECONFLICT},
 	} {
 		t.Run(tc.nom, func(t *testing.T) {
 			l, err := tc.acte.LignesTampon(tc.publieLe)

@@ -22,6 +22,8 @@ func (s *Server) routesActes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/actes/envoyer", s.avecActes(s.envoyerActes))
 	mux.HandleFunc("GET /v1/actes/{id}", s.avecActes(s.ficheActe))
 	mux.HandleFunc("POST /v1/actes/{id}/annuler", s.avecActes(s.annulerActe))
+	mux.HandleFunc("GET /v1/actes/{id}/copie-tamponnee", s.avecActes(s.copieTamponnee)) // copietamponnee.go
+	mux.HandleFunc("GET /v1/actes/{id}/ar", s.avecActes(s.accuseReception))
 }
 
 type actesHandler func(w http.ResponseWriter, r *http.Request, st agent.ActesStore, u *xdemat.Utilisateur)

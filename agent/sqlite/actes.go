@@ -91,6 +91,7 @@ func (s *Store) CreerActe(ctx context.Context, a *xdemat.Acte, auteur string, no
 	}
 	v.Statut, v.CreeLe = xdemat.ActeEnAttenteEnvoi, stamp(now)
 	v.NomArchive, v.TransmisLe, v.IdentifiantUnique, v.DateAR, v.Anomalie, v.AnnuleLe = "", time.Time{}, "", time.Time{}, "", time.Time{}
+	v.DocumentAR = ""
 	if err := v.Validate(); err != nil {
 		return err
 	}
@@ -618,6 +619,9 @@ func projectActe(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error {
 			if c.IdentifiantUnique != "" {
 				a.IdentifiantUnique, a.DateAR = c.IdentifiantUnique, c.DateAR
 			}
+			if c.DocumentAR != "" {
+				a.DocumentAR = c.DocumentAR
+			}
 			a.Anomalie, a.AnnuleLe = c.Anomalie, c.AnnuleLe
 		}
 		if err := saveActe(ctx, tx, a, false); err != nil {
@@ -698,6 +702,14 @@ func documentsDesActes(ctx context.Context, tx *sql.Tx, all []agent.DocumentManq
 				all = append(all, agent.DocumentManquant{SHA256: p.SHA256, Titre: fmt.Sprintf("%s n° %s", a.Nature.Libelle(), a.NumeroInterne)})
 			}
 		}
+		// The AR file central kept (see actesar.go).
+		if h := a.DocumentAR; xdemat.ValidSHA256(h) && !seen[h] {
+			seen[h] = true
+			all = append(all, agent.DocumentManquant{SHA256: h, Titre: "Accusé de réception " + a.NumeroInterne})
+		}
 	}
-	return all, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return documentsDesMessages(ctx, tx, all, seen)
 }

@@ -52,11 +52,15 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case ev := <-events:
-			if !concerneParapheur(ev) {
+			switch {
+			case concerneParapheur(ev):
+				// The inbox applied a dossier from another poste: the app lists again.
+				s.Bus.Publish(agent.BusEvent{Type: agent.EvenementParapheur})
+			case concerneActes(ev):
+				// An acte of another poste, the AR file or a courrier of the préfecture.
+			default:
 				continue
 			}
-			// The inbox applied a dossier from another poste: the app lists again.
-			s.Bus.Publish(agent.BusEvent{Type: agent.EvenementParapheur})
 		case <-t.C:
 		}
 		if _, err := s.Telecharger(ctx); err != nil && ctx.Err() == nil {
@@ -76,6 +80,15 @@ func (s *Service) Run(ctx context.Context) error {
 func concerneParapheur(ev agent.BusEvent) bool {
 	if e, ok := ev.Data.(*xdemat.Evenement); ok && ev.Type == "evenement.recu" {
 		return strings.HasPrefix(e.Type, "parapheur.")
+	}
+	return false
+}
+
+// concerneActes reports whether a bus event may bring documents of the
+// actes: their PDF, the AR file central kept, a courrier of the préfecture.
+func concerneActes(ev agent.BusEvent) bool {
+	if e, ok := ev.Data.(*xdemat.Evenement); ok && ev.Type == "evenement.recu" {
+		return strings.HasPrefix(e.Type, "acte.")
 	}
 	return false
 }
