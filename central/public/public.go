@@ -8,9 +8,12 @@ package public
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -21,6 +24,7 @@ import (
 
 	"xdemat"
 	"xdemat/central"
+	"xdemat/signature/pades"
 )
 
 //go:embed templates/*.html static/*
@@ -240,10 +244,44 @@ func (s *Server) handleActe(w http.ResponseWriter, r *http.Request, c *central.C
 		s.render(w, r, http.StatusOK, "acte.html", &page{Titre: ap.Acte.Nature.Libelle() + " n° " + ap.Acte.NumeroInterne + " — " + c.Commune.Nom, Commune: c, Acte: ap})
 		return
 	}
-	// Served as put online. (The stamped copy, "Reçu en préfecture le… /
-	// Publié le…", replaces it once central knows how to stamp a PDF; until
-	// then the fiche carries the mentions of PUB-07.)
-	s.serveDocument(w, r, ap.Publication.DocumentSHA256, c.Commune.SIREN+"-"+ap.Acte.NumeroInterne+".pdf", ap.Publication.PublieLe)
+	s.serveActe(w, r, ap, c.Commune.SIREN+"-"+ap.Acte.NumeroInterne+".pdf")
+}
+
+// serveActe sends the published document with the stamp of the
+// préfecture's acknowledgement and of its publication ("Reçu en préfecture
+// le…", "Publié le…", identifiant unique), as the secretary's stamped copy
+// has it; an acte not acknowledged (not transmitted, or not subject to
+// transmission) is sent as put online, the fiche showing the mentions.
+func (s *Server) serveActe(w http.ResponseWriter, r *http.Request, ap *central.ActePublie, nom string) {
+	lignes, err := ap.Acte.LignesTampon(ap.Publication.PublieLe)
+	if err != nil {
+		s.serveDocument(w, r, ap.Publication.DocumentSHA256, nom, ap.Publication.PublieLe)
+		return
+	}
+	f, err := s.Documents.Open(ap.Publication.DocumentSHA256)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pdf, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	copie, err := pades.Tamponner(pdf, pades.Tampon{Lignes: lignes})
+	if err != nil {
+		// A PDF the stamp cannot be drawn on is still the acte in full.
+		s.Logger.Warn("acte publié servi sans tampon", "acte", ap.Acte.ID, "err", err)
+		copie = pdf
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", nom))
+	h.Set("Cache-Control", "public, max-age=3600")
+	sum := sha256.Sum256(copie)
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	http.ServeContent(w, r, "", ap.Publication.PublieLe, bytes.NewReader(copie))
 }
 
 func (s *Server) handleSeance(w http.ResponseWriter, r *http.Request, c *central.CommunePublique) {

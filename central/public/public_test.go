@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -190,6 +192,38 @@ func TestPagesPubliques(t *testing.T) {
 		}
 		if h := sha256.Sum256([]byte(pdf)); hex.EncodeToString(h[:]) != budget.DocumentPrincipal.SHA256 {
 			t.Fatal("le document servi n'est pas celui publié")
+		}
+	})
+
+	t.Run("copie tamponnée d'un acte reçu en préfecture : Reçu en préfecture le…, Publié le…", func(t *testing.T) {
+		c := &xdemat.StatutActeChange{ActeID: arrete.ID, Statut: xdemat.ActeAcquitte, IdentifiantUnique: "051-215100009-20260310-AR2026_004-AR",
+			DateAR: t1, NomArchive: "051-215100009-20260310-AR2026_004-AR-1-1_0.tar.gz", TransmisLe: t1, Le: t1}
+		if err := s.ChangerStatutActe(context.Background(), auve.commune.ID, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		original, err := os.ReadFile(blobs.Path(arrete.DocumentPrincipal.SHA256))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, pdf := w.get("/communes/215100009/actes/" + arrete.ID + ".pdf")
+		if resp.StatusCode != 200 || len(pdf) <= len(original) || !strings.HasPrefix(pdf, string(original)) {
+			t.Fatalf("copie tamponnée : %d, %d octets pour un original de %d", resp.StatusCode, len(pdf), len(original))
+		}
+		if _, err := exec.LookPath("pdftotext"); err != nil {
+			t.Skip("pdftotext (poppler-utils) absent : le texte du tampon n'est pas vérifié")
+		}
+		f := filepath.Join(t.TempDir(), "copie.pdf")
+		if err := os.WriteFile(f, []byte(pdf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("pdftotext", f, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Reçu en préfecture le 14/03/2026", "Publié le 14/03/2026", "ID : 051-215100009-20260310-AR2026_004-AR"} {
+			if !strings.Contains(string(out), want) {
+				t.Fatalf("tampon sans %q :\n%s", want, out)
+			}
 		}
 	})
 
