@@ -50,8 +50,8 @@ func TestReponseALaPrefectureEtClassificationParLAPI(t *testing.T) {
 		Natures:  []xdemat.NatureClassification{{Code: 1, Libelle: "Délibération", TypesPieces: []xdemat.TypePieceClassification{{Code: "99_DE", Libelle: "Délibération"}}}},
 		Matieres: []xdemat.MatiereClassification{{Code: 7, Libelle: "Finances locales", SousMatieres: []xdemat.MatiereClassification{{Code: 1, Libelle: "Décisions budgétaires"}}}}}
 	evenementsActe(t, h, 0, map[string]any{
-		"acte.statut#1": xdemat.StatutActeChange{ActeID: a.ID, Statut: xdemat.ActeTransmis, NomArchive: "a.tar.gz", TransmisLe: time.Now(), Le: time.Now()},
-		"acte.statut#2": xdemat.StatutActeChange{ActeID: a.ID, Statut: xdemat.ActeAcquitte, IdentifiantUnique: "034-213400000-20261123-DE2026_001-DE", DateAR: time.Now(), Le: time.Now()},
+		"acte.statut#1":  xdemat.StatutActeChange{ActeID: a.ID, Statut: xdemat.ActeTransmis, NomArchive: "a.tar.gz", TransmisLe: time.Now(), Le: time.Now()},
+		"acte.statut#2":  xdemat.StatutActeChange{ActeID: a.ID, Statut: xdemat.ActeAcquitte, IdentifiantUnique: "034-213400000-20261123-DE2026_001-DE", DateAR: time.Now(), Le: time.Now()},
 		"acte.message#1": demande, "acte.message#2": defere, xdemat.EvenementActeClassification: cl,
 	}, "acte.statut#1", "acte.statut#2", "acte.message#1", "acte.message#2", xdemat.EvenementActeClassification)
 

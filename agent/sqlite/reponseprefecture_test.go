@@ -47,7 +47,9 @@ func TestReponseAuxMessagesDeLaPrefectureSurLePoste(t *testing.T) {
 	plan := addDoc(t, s, "plan.pdf", "%PDF plan de situation")
 	lettre := addDoc(t, s, "lettre.pdf", "%PDF lettre du maire")
 	word := addDoc(t, s, "plan.docx", "PK word")
-	piece := func(d *xdemat.Document) xdemat.PieceActe { return xdemat.PieceActe{SHA256: d.SHA256, Nom: d.NomOriginal} }
+	piece := func(d *xdemat.Document) xdemat.PieceActe {
+		return xdemat.PieceActe{SHA256: d.SHA256, Nom: d.NomOriginal}
+	}
 	absent := xdemat.PieceActe{SHA256: strings.Repeat("e", 64), Nom: "absent.pdf"}
 	l := piece(lettre)
 	cas := []struct {
@@ -134,7 +136,7 @@ func TestClassificationDeLaPrefectureSurLePoste(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := xdemat.ClassificationPrefecture{Date: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
-		Natures: []xdemat.NatureClassification{{Code: xdemat.NatureDeliberation, Libelle: "Délibération", TypesPieces: []xdemat.TypePieceClassification{{Code: "99_DE", Libelle: "Délibération"}}}},
+		Natures:  []xdemat.NatureClassification{{Code: xdemat.NatureDeliberation, Libelle: "Délibération", TypesPieces: []xdemat.TypePieceClassification{{Code: "99_DE", Libelle: "Délibération"}}}},
 		Matieres: []xdemat.MatiereClassification{{Code: 7, Libelle: "Finances locales", SousMatieres: []xdemat.MatiereClassification{{Code: 1, Libelle: "Décisions budgétaires"}}}}}
 	ancienne := c
 	ancienne.Date = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
