@@ -428,6 +428,8 @@ func project(ctx context.Context, tx *sql.Tx, ev *xdemat.Evenement) error {
 
 	case xdemat.OperationHeliosTransmettre, xdemat.EvenementHeliosStatut, xdemat.EvenementHeliosRetour:
 		return projectHelios(ctx, tx, ev)
+	case xdemat.OperationActePublier, xdemat.OperationActeDepublier, xdemat.OperationPVPublier, xdemat.OperationCommunePublicite:
+		return projectPublication(ctx, tx, ev) // publication.go
 	}
 	if strings.HasPrefix(ev.Type, "acte.") {
 		return projectActe(ctx, tx, ev)
