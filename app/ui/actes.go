@@ -317,6 +317,7 @@ func (u *UI) montrerActe(f *agent.FicheActe) {
 			}, u.win)
 		}))
 	}
+	u.ajouterPreuves(actions, a) // acteexport.go
 	corps.Add(actions)
 	dlg = dialog.NewCustom(a.NumeroInterne+" — "+a.Objet, "Fermer", container.NewVScroll(corps), u.win)
 	dlg.Resize(fyne.NewSize(720, 460))

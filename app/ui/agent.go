@@ -91,6 +91,10 @@ type Agent interface {
 	FicheActe(ctx context.Context, id string) (*agent.FicheActe, error)
 	EnvoyerActes(ctx context.Context, req agent.DemandeEnvoiActes) ([]agent.ResultatEnvoiActe, error)
 	AnnulerActe(ctx context.Context, id, motif string) (*xdemat.Acte, error)
+	// CopieTamponnee returns the main document of an acknowledged acte with
+	// the préfecture's stamp (PDF); AccuseReception its AR file (XML).
+	CopieTamponnee(ctx context.Context, id string) ([]byte, error)
+	AccuseReception(ctx context.Context, id string) ([]byte, error)
 
 	// TransmissionsPES lists the PES files imported, signed, sent to the
 	// DGFiP, with the status of each bordereau.
