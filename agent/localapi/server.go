@@ -216,6 +216,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesHelios(mux)
 	s.routesActes(mux)
 	s.routesReponsesActes(mux) // reponseprefecture.go
+	s.routesPublication(mux)   // publication.go
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, xdemat.Errorf(xdemat.ENOTFOUND, "Cette fonction n'existe pas dans le service xdemat de ce poste : mettez à jour l'application xdemat."))
 	})
