@@ -66,13 +66,14 @@ func newPageActes(u *UI) *pageActes {
 	p.statut.SetSelectedIndex(0)
 	nouvel := widget.NewButtonWithIcon("Nouvel acte…", theme.ContentAddIcon(), u.nouvelActe)
 	nouvel.Importance = widget.HighImportance
+	registres := widget.NewButtonWithIcon("Registres…", theme.DocumentPrintIcon(), u.registres)
 	p.viaParapheur = widget.NewCheck("Faire signer dans le parapheur avant l'envoi", nil)
 	p.viaParapheur.SetChecked(true)
 	p.envoyer = widget.NewButtonWithIcon("Envoyer la sélection", theme.MailSendIcon(), p.envoyerSelection)
 	p.envoyer.Disable()
 	p.vide = texteLong("Aucun acte ne correspond.")
 	filtres := container.NewHBox(widget.NewLabel("Nature :"), p.nature, widget.NewLabel("Année :"), p.annee, widget.NewLabel("Statut :"), p.statut)
-	p.objet = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, nouvel, titre("Actes")), filtres),
+	p.objet = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(registres, nouvel), titre("Actes")), filtres),
 		container.NewHBox(p.envoyer, p.viaParapheur), nil, nil, container.NewVScroll(container.NewVBox(p.vide, p.liste)))
 	return p
 }

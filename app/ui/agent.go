@@ -95,6 +95,9 @@ type Agent interface {
 	// the préfecture's stamp (PDF); AccuseReception its AR file (XML).
 	CopieTamponnee(ctx context.Context, id string) ([]byte, error)
 	AccuseReception(ctx context.Context, id string) ([]byte, error)
+	// Registre prints the register of délibérations (DE) or arrêtés (AR)
+	// of a year as PDF, ordre "chronologique" or "matiere".
+	Registre(ctx context.Context, nature xdemat.NatureActe, annee int, ordre string) ([]byte, error)
 
 	// TransmissionsPES lists the PES files imported, signed, sent to the
 	// DGFiP, with the status of each bordereau.

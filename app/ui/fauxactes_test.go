@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"xdemat"
+	"xdemat/actes/registre"
 	"xdemat/agent"
 )
 
@@ -103,4 +104,18 @@ func (f *fauxAgent) AnnulerActe(ctx context.Context, id, motif string) (*xdemat.
 		}
 	}
 	return nil, xdemat.Errorf(xdemat.ENOTFOUND, "Acte introuvable.")
+}
+
+// Registre prints the register as the agent does, from the actes in memory.
+func (f *fauxAgent) Registre(ctx context.Context, n xdemat.NatureActe, annee int, ordre string) ([]byte, error) {
+	if err := f.note(fmt.Sprintf("Registre %s %d %s", n.Abrege(), annee, ordre)); err != nil {
+		return nil, err
+	}
+	o, err := registre.LireOrdre(ordre)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return registre.Construire(registre.Registre{Commune: f.identite.Commune.Nom, Annee: annee, Nature: n, Ordre: o, Actes: f.actes, Edite: maintenantTest})
 }
