@@ -58,3 +58,25 @@ type ReponsesActesStore interface {
 	// carried by the archive nom. ENOTFOUND when nom carried no answer.
 	RefuserReponse(ctx context.Context, nom, motif string, now time.Time) error
 }
+
+// ClassificationsStore holds the préfecture's classification of each
+// commune (7-2), asked for by the connector (7-1) when a commune has none
+// and once a day, and relayed to the commune's postes (acte.classification).
+type ClassificationsStore interface {
+	// ClassificationsADemander returns the communes whose classification was
+	// never asked for, or last asked for before avant.
+	ClassificationsADemander(ctx context.Context, avant time.Time, limit int) ([]*xdemat.Commune, error)
+	// NumeroSerieActes takes the next series number of the SIREN (never
+	// reused), for an archive that needs no intent record (a 7-1).
+	NumeroSerieActes(ctx context.Context, siren string) (int, error)
+	// ClassificationDemandee records that the commune's classification was
+	// asked for (the platform took the 7-1).
+	ClassificationDemandee(ctx context.Context, communeID string, now time.Time) error
+	// EnregistrerClassification records the classification of the commune
+	// of the SIREN and relays it when it is newer than the one held; the
+	// same version again (7-3, or a 7-2 taken twice) only records its arrival.
+	// ENOTFOUND for an unknown SIREN.
+	EnregistrerClassification(ctx context.Context, siren string, c *xdemat.ClassificationPrefecture, now time.Time) error
+	// ClassificationCommune returns the commune's classification; ENOTFOUND when none arrived.
+	ClassificationCommune(ctx context.Context, communeID string) (*xdemat.ClassificationPrefecture, error)
+}

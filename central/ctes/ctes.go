@@ -95,6 +95,9 @@ func (c *Connecteur) Tourner(ctx context.Context, reveil <-chan struct{}) {
 		if err := c.Tour(ctx); err != nil && ctx.Err() == nil {
 			c.logger().Warn("plateforme @CTES : passage incomplet, repris au suivant", "err", err)
 		}
+		if err := c.TourClassifications(ctx); err != nil && ctx.Err() == nil { // classification.go
+			c.logger().Warn("plateforme @CTES : classification non demandée, reprise au passage suivant", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -426,6 +429,10 @@ func (c *Connecteur) message(ctx context.Context, info infoRetour, recu actes.Re
 		return c.acquitterReponse(ctx, info, v.ARReponse)
 	case *actes.ARReponseRejetLettreObservations:
 		return c.acquitterReponse(ctx, info, v.ARReponse)
+	case *actes.RetourClassification: // classification.go
+		return c.enregistrerClassification(ctx, info, v, now)
+	case *actes.ReponseClassificationSansChangement: // classification.go
+		return nil // the version held is current
 	default:
 		c.logger().Info("message de la préfecture non pris en compte", "retour", info.Nom, "code", recu.Message.Code())
 		return nil
