@@ -14,7 +14,8 @@ import (
 // des délibérations or the registre des arrêtés of a year, as a PDF for the
 // secretary to print, bind and have signed by hand (package
 // actes/registre). It reads the actes the poste holds; the commune's name
-// comes from the poste's enrollment.
+// comes from the poste's enrollment, the names of the matières from the
+// préfecture's classification when it has arrived.
 
 // natureParametre reads the nature of the query: its abbreviation ("DE",
 // "AR", "AI") or its @CTES number.
@@ -75,7 +76,20 @@ func (s *Server) registreActes(w http.ResponseWriter, r *http.Request, st agent.
 		}
 		as = append(as, l...)
 	}
-	pdf, err := registre.Construire(registre.Registre{Commune: id.Commune.Nom, Annee: annee, Nature: nature, Ordre: ordre, Actes: as, Edite: s.now()})
+	// The préfecture's classification, once central relayed it, names every
+	// level of the matières; until then the register names the first level.
+	var matieres registre.Matieres
+	if rs, ok := st.(agent.ReponsesActesStore); ok {
+		c, err := rs.ClassificationActes(ctx)
+		switch {
+		case err == nil && c != nil:
+			matieres = c
+		case err != nil && xdemat.ErrorCode(err) != xdemat.ENOTFOUND:
+			s.fail(w, r, err)
+			return
+		}
+	}
+	pdf, err := registre.Construire(registre.Registre{Commune: id.Commune.Nom, Annee: annee, Nature: nature, Ordre: ordre, Actes: as, Matieres: matieres, Edite: s.now()})
 	if err != nil {
 		s.fail(w, r, err)
 		return

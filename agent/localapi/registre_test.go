@@ -43,6 +43,12 @@ func TestRegistreDesDeliberationsParLAPI(t *testing.T) {
 		}
 	}
 
+	// The préfecture's classification arrives: it names the sub-matières.
+	cl := xdemat.ClassificationPrefecture{Date: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		Natures:  []xdemat.NatureClassification{{Code: 1, Libelle: "Délibération", TypesPieces: []xdemat.TypePieceClassification{{Code: "99_DE", Libelle: "Délibération"}}}},
+		Matieres: []xdemat.MatiereClassification{{Code: 7, Libelle: "Finances locales", SousMatieres: []xdemat.MatiereClassification{{Code: 1, Libelle: "Décisions budgétaires"}}}}}
+	evenementsActe(t, h, 0, map[string]any{xdemat.EvenementActeClassification: cl}, xdemat.EvenementActeClassification)
+
 	b, err := sec.Registre(ctx, xdemat.NatureDeliberation, annee, "chronologique")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +71,7 @@ func TestRegistreDesDeliberationsParLAPI(t *testing.T) {
 	}
 	txt := strings.Join(strings.Fields(string(out)), " ")
 	i1, i2, i3 := strings.Index(txt, "N° d'ordre 1 — DE_1"), strings.Index(txt, "N° d'ordre 2 — DE_2"), strings.Index(txt, "N° d'ordre 1 — DE_3")
-	if !strings.Contains(txt, "Attigny") || i1 < 0 || i2 < i1 || i3 < i2 || strings.Count(txt, "Signature du maire") != 2 {
+	if !strings.Contains(txt, "Attigny") || !strings.Contains(txt, "Matière : 7.1 Finances locales › Décisions budgétaires") || i1 < 0 || i2 < i1 || i3 < i2 || strings.Count(txt, "Signature du maire") != 2 {
 		t.Fatalf("registre :\n%s", txt)
 	}
 	if strings.Contains(txt, "AR_1") {
