@@ -277,3 +277,24 @@ func motsPositionnes(t *testing.T, pdf []byte) (largeur, hauteur float64, mots m
 	}
 	return largeur, hauteur, mots
 }
+
+// BenchmarkTamponner stamps a 20-page acte (classic table) and a PDF with
+// a cross-reference stream, as the agent does for each copy asked.
+func BenchmarkTamponner(b *testing.B) {
+	for _, bc := range []struct {
+		nom string
+		pdf []byte
+	}{
+		{"fpdf-20-pages", pdfFpdf(b, 20)},
+		{"flux-de-references", pdfFluxXref(b)},
+	} {
+		b.Run(bc.nom, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.pdf)))
+			for b.Loop() {
+				if _, err := Tamponner(bc.pdf, Tampon{Lignes: lignesTampon}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
