@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +37,15 @@ func TestCopieTamponneeEtAccuseDeReceptionParLAPI(t *testing.T) {
 		if _, err := f(); xdemat.ErrorCode(err) != xdemat.ECONFLICT || !strings.Contains(xdemat.ErrorMessage(err), "accusé réception") {
 			t.Fatalf("%s avant l'accusé : %v", nom, err)
 		}
+	}
+	req, err := sec.newRequest(ctx, http.MethodGet, "/v1/actes/"+a.ID+"/copie-tamponnee", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := sec.hc.Do(req); err != nil || resp.StatusCode != http.StatusConflict {
+		t.Fatalf("copie tamponnée avant l'accusé : %v, %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	if _, err := sec.CopieTamponnee(ctx, "inconnu"); xdemat.ErrorCode(err) != xdemat.ENOTFOUND {
 		t.Fatalf("acte inconnu : %v", err)
@@ -78,6 +88,24 @@ func TestCopieTamponneeEtAccuseDeReceptionParLAPI(t *testing.T) {
 	}
 	if bytes.Contains(copie, []byte("Publi\xe9 le")) {
 		t.Error("copie tamponnée d'un acte non publié avec une date de publication")
+	}
+	// What the app saves: the type and the name of each file.
+	for chemin, attendu := range map[string][2]string{
+		"/v1/actes/" + a.ID + "/copie-tamponnee": {"application/pdf", `attachment; filename="` + a.NumeroInterne + `-tamponne.pdf"`},
+		"/v1/actes/" + a.ID + "/ar":              {"application/xml", `attachment; filename="` + a.NumeroInterne + `-accuse-reception.xml"`},
+	} {
+		req, err := sec.newRequest(ctx, http.MethodGet, chemin, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := sec.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != attendu[0] || resp.Header.Get("Content-Disposition") != attendu[1] {
+			t.Errorf("%s : HTTP %d, %q, %q", chemin, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
 	}
 	if _, err := exec.LookPath("pdftotext"); err == nil {
 		f := filepath.Join(t.TempDir(), "copie.pdf")
