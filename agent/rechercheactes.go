@@ -52,6 +52,9 @@ type ActeTrouve struct {
 type ResultatRecherche struct {
 	Actes []ActeTrouve `json:"actes"`
 	Total int          `json:"total"` // of all pages
+	// Plafonne: so many actes match (Total is then a floor) that only the
+	// most recently recorded ones were ranked: add a word or a filter.
+	Plafonne bool `json:"plafonne,omitempty"`
 }
 
 // RechercheActesStore is the search part of the agent's database.

@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -35,7 +37,7 @@ const (
 
 // requeteFTS turns what the secretary typed into an FTS5 query that cannot
 // be malformed: the words (letters and digits, as the unicode61 tokenizer
-// cuts them) each quoted and searched as a prefix, all required. Quotes,
+// cuts them) each quoted, all required, the last one as a prefix. Quotes,
 // parentheses, AND/OR/NOT, "*" or "^" are thus plain text. "" when nothing
 // searchable remains.
 func requeteFTS(q string) string {
@@ -43,15 +45,22 @@ func requeteFTS(q string) string {
 	mots := strings.FieldsFunc(q, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r)
 	})
+	if len(mots) > maxTermesRecherche {
+		mots = mots[:maxTermesRecherche]
+	}
 	var termes []string
-	for _, m := range mots {
-		if len(termes) == maxTermesRecherche {
-			break
-		}
+	for i, m := range mots {
 		if utf8.RuneCountInString(m) > maxLongueurTerme {
 			m = string([]rune(m)[:maxLongueurTerme])
 		}
-		termes = append(termes, `"`+m+`"*`)
+		// Only the last word is being typed: it alone is a prefix (a
+		// prefix costs more than a word), and from its second letter
+		// only, one letter alone gathering half the dictionary.
+		if i == len(mots)-1 && utf8.RuneCountInString(m) > 1 {
+			termes = append(termes, `"`+m+`"*`)
+		} else {
+			termes = append(termes, `"`+m+`"`)
+		}
 	}
 	return strings.Join(termes, " ")
 }
@@ -59,20 +68,41 @@ func requeteFTS(q string) string {
 // matiereIndexee is the matière column of the index and of the results.
 const matiereSQL = `COALESCE(json_extract(a.donnees, '$.classification'), '') || ' ' || COALESCE(m.libelle, '')`
 
+// filtresFTS are the filters of r as words of the column filtres.
+func filtresFTS(r agent.RechercheActes) string {
+	var f []string
+	if r.Nature != 0 {
+		f = append(f, fmt.Sprintf(`filtres : "nature%d"`, int(r.Nature)))
+	}
+	if r.Annee != 0 {
+		f = append(f, fmt.Sprintf(`filtres : "annee%d"`, r.Annee))
+	}
+	if r.Statut != "" {
+		f = append(f, `filtres : "statut`+strings.ReplaceAll(string(r.Statut), "_", "")+`"`)
+	}
+	return strings.Join(f, " AND ")
+}
+
 // selectionRecherche returns the FROM … WHERE … part of the query of r and
-// its arguments; plein says whether it searches the text.
-func selectionRecherche(r agent.RechercheActes) (q string, args []any, plein bool) {
+// its arguments (the first one the full-text query, when plein); a search
+// reads the index alone unless joindre asks for the actes.
+func selectionRecherche(r agent.RechercheActes, joindre bool) (q string, args []any, plein bool) {
 	fts := requeteFTS(r.Q)
 	if fts != "" {
-		q = ` FROM actes_recherche r
+		if f := filtresFTS(r); f != "" {
+			fts += " AND " + f
+		}
+		q = ` FROM actes_recherche r WHERE actes_recherche MATCH ?`
+		if joindre {
+			q = ` FROM actes_recherche r
 			JOIN actes_recherche_lignes l ON l.rang = r.rowid
 			JOIN actes a ON a.id = l.acte_id
 			LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification')
 			WHERE actes_recherche MATCH ?`
-		args = append(args, fts)
-	} else {
-		q = ` FROM actes a LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification') WHERE 1 = 1`
+		}
+		return q, []any{fts}, true
 	}
+	q = ` FROM actes a LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification') WHERE 1 = 1`
 	if r.Nature != 0 {
 		q += ` AND a.nature = ?`
 		args = append(args, int(r.Nature))
@@ -85,64 +115,167 @@ func selectionRecherche(r agent.RechercheActes) (q string, args []any, plein boo
 		q += ` AND a.statut = ?`
 		args = append(args, string(r.Statut))
 	}
-	return q, args, fts != ""
+	return q, args, false
 }
 
-// requeteRecherche is the whole query of r, with no page bounds.
+// requeteRecherche is the whole query of r, with no page bounds, for the
+// exports: the actes and their matière, best first.
 func requeteRecherche(r agent.RechercheActes) (string, []any) {
-	from, args, plein := selectionRecherche(r)
+	from, args, plein := selectionRecherche(r, true)
 	if plein {
-		sel := `SELECT a.donnees, ` + matiereSQL + `, snippet(actes_recherche, -1, ?, ?, '…', ` + fmt.Sprint(motsAutourDeLExtrait) + `)`
-		return sel + from + ` ORDER BY r.rank, a.date_decision DESC`, append([]any{agent.DebutSurligne, agent.FinSurligne}, args...)
+		return `SELECT a.donnees, ` + matiereSQL + from + ` ORDER BY r.rank, a.date_decision DESC`, args
 	}
-	return `SELECT a.donnees, ` + matiereSQL + `, ''` + from + ` ORDER BY a.date_decision DESC, a.numero DESC`, args
+	return `SELECT a.donnees, ` + matiereSQL + from + ` ORDER BY a.date_decision DESC, a.numero DESC`, args
 }
 
-func scanTrouve(rows *sql.Rows) (*agent.ActeTrouve, error) {
-	var data, matiere, extrait string
-	if err := rows.Scan(&data, &matiere, &extrait); err != nil {
+func scanTrouve(row scanner, extrait bool) (*agent.ActeTrouve, error) {
+	var data, matiere string
+	t := &agent.ActeTrouve{}
+	dest := []any{&data, &matiere}
+	if extrait {
+		dest = append(dest, &t.Extrait)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	var a xdemat.Acte
 	if err := json.Unmarshal([]byte(data), &a); err != nil {
 		return nil, err
 	}
-	return &agent.ActeTrouve{Acte: &a, Matiere: strings.TrimSpace(matiere), Extrait: extrait}, nil
+	t.Acte, t.Matiere = &a, strings.TrimSpace(matiere)
+	return t, nil
 }
 
+// plafondClassement bounds the matches ranked by relevance: the most
+// recently recorded ones. Beyond, a search of one or two very common words
+// would rank the whole history of the commune at every keystroke; the
+// secretary adds a word or a filter instead (ResultatRecherche.Plafonne).
+const plafondClassement = 1000
+
 // RechercherActes returns a page of the actes r selects; see agent.RechercheActesStore.
+//
+// In two steps, so that a page costs about the same whatever the number of
+// matches: the most recent matches (at most plafondClassement, walking the
+// index backwards) with their bm25 rank, then the actes of the page with
+// their extract.
 func (s *Store) RechercherActes(ctx context.Context, r agent.RechercheActes) (*agent.ResultatRecherche, error) {
 	if err := r.Normaliser(); err != nil {
 		return nil, err
 	}
 	out := &agent.ResultatRecherche{Actes: []agent.ActeTrouve{}}
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		from, args, _ := selectionRecherche(r)
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&out.Total); err != nil {
+		from, args, plein := selectionRecherche(r, false)
+		if !plein {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&out.Total); err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT a.id`+from+` ORDER BY a.date_decision DESC, a.numero DESC LIMIT ? OFFSET ?`, append(args, r.Limite, r.Decalage)...)
+			if err != nil {
+				return err
+			}
+			ids, err := colonne[string](rows)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				t, err := scanTrouve(tx.QueryRowContext(ctx, `SELECT a.donnees, `+matiereSQL+` FROM actes a
+					LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification') WHERE a.id = ?`, id), false)
+				if err != nil {
+					return err
+				}
+				out.Actes = append(out.Actes, *t)
+			}
+			return nil
+		}
+		// The most recent matches with their bm25 rank (a prefix makes
+		// FTS5 gather the whole doclist once per query: two queries in all).
+		rows, err := tx.QueryContext(ctx, `SELECT r.rowid, r.rank`+from+` ORDER BY r.rowid DESC LIMIT `+fmt.Sprint(plafondClassement), args...)
+		if err != nil {
 			return err
 		}
+		type trouve struct {
+			rang int64
+			note float64
+		}
+		var trouves []trouve
+		for rows.Next() {
+			var t trouve
+			if err := rows.Scan(&t.rang, &t.note); err != nil {
+				rows.Close()
+				return err
+			}
+			trouves = append(trouves, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out.Total, out.Plafonne = len(trouves), len(trouves) >= plafondClassement
 		if out.Total <= r.Decalage {
 			return nil
 		}
-		q, args := requeteRecherche(r)
-		rows, err := tx.QueryContext(ctx, q+` LIMIT ? OFFSET ?`, append(args, r.Limite, r.Decalage)...)
+		slices.SortStableFunc(trouves, func(a, b trouve) int { return cmp.Compare(a.note, b.note) }) // bm25: lower is better
+		page := trouves[r.Decalage:min(len(trouves), r.Decalage+r.Limite)]
+		bas, haut := page[0].rang, page[0].rang
+		dans := make([]string, len(page))
+		ordre := make(map[int64]int, len(page))
+		for i, t := range page {
+			bas, haut = min(bas, t.rang), max(haut, t.rang)
+			dans[i] = fmt.Sprint(t.rang)
+			ordre[t.rang] = i
+		}
+		// The page's actes and extracts in one pass over their range;
+		// "+r.rowid" keeps the list out of the index's constraints. The
+		// words typed only, so that the extract never shows the filters.
+		rows, err = tx.QueryContext(ctx, `SELECT r.rowid, a.donnees, `+matiereSQL+`, snippet(actes_recherche, -1, ?, ?, '…', `+fmt.Sprint(motsAutourDeLExtrait)+`)
+			FROM actes_recherche r
+			JOIN actes_recherche_lignes l ON l.rang = r.rowid
+			JOIN actes a ON a.id = l.acte_id
+			LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification')
+			WHERE actes_recherche MATCH ? AND r.rowid >= ? AND r.rowid <= ? AND +r.rowid IN (`+strings.Join(dans, ",")+`)`,
+			agent.DebutSurligne, agent.FinSurligne, requeteFTS(r.Q), bas, haut)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		out.Actes = make([]agent.ActeTrouve, len(page))
 		for rows.Next() {
-			t, err := scanTrouve(rows)
-			if err != nil {
+			var rang int64
+			var data, matiere, extrait string
+			if err := rows.Scan(&rang, &data, &matiere, &extrait); err != nil {
 				return err
 			}
-			out.Actes = append(out.Actes, *t)
+			var a xdemat.Acte
+			if err := json.Unmarshal([]byte(data), &a); err != nil {
+				return err
+			}
+			out.Actes[ordre[rang]] = agent.ActeTrouve{Acte: &a, Matiere: strings.TrimSpace(matiere), Extrait: extrait}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// An acte gone meanwhile (never in practice: one snapshot) leaves no hole.
+		out.Actes = slices.DeleteFunc(out.Actes, func(t agent.ActeTrouve) bool { return t.Acte == nil })
+		return nil
 	})
 	if err != nil {
 		return nil, wrap("search actes", err)
 	}
 	return out, nil
+}
+
+// colonne reads the single column of rows and closes them.
+func colonne[T any](rows *sql.Rows) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // ParcourirActes calls fn with every acte r selects; see agent.RechercheActesStore.
@@ -157,7 +290,7 @@ func (s *Store) ParcourirActes(ctx context.Context, r agent.RechercheActes, fn f
 	}
 	defer rows.Close()
 	for rows.Next() {
-		t, err := scanTrouve(rows)
+		t, err := scanTrouve(rows, false)
 		if err != nil {
 			return wrap("list actes", err)
 		}
