@@ -101,7 +101,7 @@ var typesNotification = []TypeNotification{
 	{NotificationActeErreur, ServiceActes, "Un acte a été refusé par la préfecture", SeveriteUrgent, false},
 	{NotificationActeMessage, ServiceActes, "Message de la préfecture sur un acte", SeveriteAttention, false},
 	{NotificationActeDefere, ServiceActes, "Un acte a été déféré au tribunal administratif", SeveriteCritique, true},
-	{NotificationPublicationSeance, ServiceActes, "La liste des délibérations ou le procès-verbal d'une séance n'est pas encore en ligne", SeveriteUrgent, false},
+	{NotificationPublicationSeance, ServiceActes, "Liste des délibérations ou procès-verbal d'une séance pas encore en ligne", SeveriteUrgent, false},
 	{NotificationHeliosAcquitte, ServiceHelios, "Un PES a été accepté par la trésorerie (acquit)", SeveriteInfo, false},
 	{NotificationHeliosRefuse, ServiceHelios, "Un PES ou un bordereau a été refusé par la trésorerie", SeveriteUrgent, false},
 	{NotificationHeliosPieceRejetee, ServiceHelios, "Un mandat ou un titre a été rejeté par la trésorerie", SeveriteUrgent, false},

@@ -21,6 +21,8 @@ type pageParametres struct {
 	objet   fyne.CanvasObject
 	commune *widget.Label
 	profils *fyne.Container
+	// publicite opens the mode de publicité (publication.go), under 3,500 inhabitants.
+	publicite *widget.Button
 
 	canaux     map[string][3]*widget.Check // type code → App, E-mail, SMS
 	resume     *widget.Check
@@ -35,6 +37,7 @@ func newPageParametres(u *UI) *pageParametres {
 	p := &pageParametres{
 		u:          u,
 		commune:    widget.NewLabel(""),
+		publicite:  u.boutonPublicite(),
 		profils:    container.NewVBox(),
 		canaux:     map[string][3]*widget.Check{},
 		resume:     widget.NewCheck("Recevoir chaque matin un résumé par courriel", nil),
@@ -93,7 +96,7 @@ func newPageParametres(u *UI) *pageParametres {
 	titre.SizeName = theme.SizeNameHeadingText
 	assistant := widget.NewButtonWithIcon("Assistant d'installation…", theme.SettingsIcon(), u.ouvrirAssistant)
 	p.objet = container.NewBorder(titre, nil, nil, nil, container.NewVScroll(container.NewVBox(
-		widget.NewCard("Commune", "", container.NewVBox(p.commune, container.NewHBox(assistant))),
+		widget.NewCard("Commune", "", container.NewVBox(p.commune, container.NewHBox(assistant, p.publicite))),
 		widget.NewCard("Utilisateurs de ce poste", "", container.NewVBox(p.profils, container.NewHBox(ajouter))),
 		widget.NewCard("Mes notifications", "", container.NewVBox(lignes, p.resume, p.aideEmail, p.aideSMS, aidePref, container.NewHBox(sauver, p.enregistre))),
 	)))
@@ -102,6 +105,7 @@ func newPageParametres(u *UI) *pageParametres {
 
 // afficherCommune shows what the agent knows of the commune.
 func (p *pageParametres) afficherCommune() {
+	p.u.montrerPublicite(p.publicite)
 	id := p.u.identite
 	if id == nil {
 		p.commune.SetText("Ce poste n'est pas encore enrôlé : le technicien de la SPL doit le relier à la commune.")
