@@ -234,11 +234,15 @@ func (f *feuillets) acte(e *entree) {
 	}
 	matiere := "Matière : " + f.r.matiere(a.Classification)
 	trans := "Transmission : " + transmission(a)
+	publie := f.publication(a)
 
 	p.SetFont("Helvetica", "", 10)
 	h := interligne * float64(f.lignes(objet, f.largeur))
 	p.SetFont("Helvetica", "", 8.5)
 	h += 4 * float64(f.lignes(matiere, f.largeur)+f.lignes(trans, f.largeur))
+	if publie != "" {
+		h += 4 * float64(f.lignes(publie, f.largeur))
+	}
 	f.place(interligne + h + 4)
 
 	e.feuillet = p.PageNo()
@@ -247,12 +251,29 @@ func (f *feuillets) acte(e *entree) {
 	p.SetTextColor(60, 60, 60)
 	f.texte("", 8.5, 4, matiere)
 	f.texte("", 8.5, 4, trans)
+	if publie != "" {
+		f.texte("", 8.5, 4, publie)
+	}
 	p.SetTextColor(0, 0, 0)
 	y := p.GetY() + 1.5
 	p.SetDrawColor(180, 180, 180)
 	p.Line(marge, y, marge+f.largeur, y)
 	p.SetDrawColor(0, 0, 0)
 	p.SetY(y + 2.5)
+}
+
+// publication says when the acte was put online. For an arrêté whose
+// publication xdemat does not know (posted at the mairie, notified to its
+// recipient), a line is left to fill in by hand: the register of the
+// maire's acts records their publication and notification (PUB-20).
+func (f *feuillets) publication(a *xdemat.Acte) string {
+	if le, ok := f.r.Publications[a.ID]; ok && !le.IsZero() {
+		return "Publication : mis en ligne sur le site de la commune le " + date(le)
+	}
+	if !estDeliberations(f.r.Nature) {
+		return "Publication ou notification : le ……………………… (à compléter à la main)"
+	}
+	return ""
 }
 
 // deliberations prints the séances in date order, each on its own sheets

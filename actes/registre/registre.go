@@ -67,7 +67,11 @@ type Registre struct {
 	// nine matières of the national nomenclature are named, the lower
 	// levels are shown by their code.
 	Matieres Matieres
-	Edite    time.Time // when the register is printed; zero: now
+	// Publications are the dates the actes were put online on the
+	// commune's site, by acte ID (PUB-20: the register also records the
+	// publication of the maire's acts); may be nil.
+	Publications map[string]time.Time
+	Edite        time.Time // when the register is printed; zero: now
 }
 
 // Natures returns the natures of the actes entered in the register of

@@ -95,7 +95,7 @@ func dansLOrdre(t *testing.T, txt string, textes ...string) {
 
 func TestRegistreDesDeliberationsParSeance(t *testing.T) {
 	pdf, err := Construire(Registre{Commune: "Commune de Saint-Éloi-sur-Marne", Annee: 2026, Nature: xdemat.NatureDeliberation,
-		Actes: deliberations2026(), Edite: edite})
+		Actes: deliberations2026(), Edite: edite, Publications: map[string]time.Time{"id-2026_1": paris(2026, 1, 18, 9)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +123,7 @@ func TestRegistreDesDeliberationsParSeance(t *testing.T) {
 		"Séance du jeudi 15 janvier 2026",
 		"N° d'ordre 1 — 2026_1", "Tarifs de la cantine scolaire « été » 2026", "Matière : 7.1 Finances locales",
 		"accusé de réception du 17/01/2026, identifiant 051-210000000-20260115-2026_1-DE",
+		"Publication : mis en ligne sur le site de la commune le 18/01/2026",
 		"N° d'ordre 2 — 2026_2 — ANNULÉ", "annulé le 20/02/2026",
 		"Clôture de la séance du jeudi 15 janvier 2026", "numéros d'ordre 1 à 2", "n° 1 — 2026_1", "n° 2 — 2026_2",
 		"Membres présents", "signé à la main, une fois par séance", "Signature du maire", "secrétaires de séance",
@@ -138,6 +139,9 @@ func TestRegistreDesDeliberationsParSeance(t *testing.T) {
 		"Fin du registre : 6 actes inscrits.")
 	if c := strings.Count(txt, "Signature du maire"); c != 3 {
 		t.Errorf("%d cadres « Signature du maire », un par séance attendu (3)", c)
+	}
+	if strings.Contains(txt, "Publication ou notification") {
+		t.Error("une délibération publiée sur papier n'a pas de ligne à compléter : seuls les arrêtés en ont")
 	}
 	for _, absent := range []string{"2025_40", "AR2026_001", "Circulation"} {
 		if strings.Contains(txt, absent) {
@@ -159,14 +163,15 @@ func TestRegistreDesArretesCloturesParMois(t *testing.T) {
 		unActe(xdemat.NatureActeReglementaire, "AR2026_003", paris(2026, 2, 27, 10), "Feux de jardin interdits", "6.4"),
 		unActe(xdemat.NatureDeliberation, "2026_1", paris(2026, 1, 15, 19), "Tarifs de la cantine", "7.1"),
 	}
-	pdf, err := Construire(Registre{Commune: "Commune de Saint-Éloi", Annee: 2026, Nature: xdemat.NatureActeIndividuel, Actes: as, Edite: edite})
+	pdf, err := Construire(Registre{Commune: "Commune de Saint-Éloi", Annee: 2026, Nature: xdemat.NatureActeIndividuel, Actes: as, Edite: edite,
+		Publications: map[string]time.Time{"id-AR2026_001": paris(2026, 1, 21, 9)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	txt := pdftotext(t, pdf)
 	dansLOrdre(t, txt, "Registre des arrêtés du maire", "Mois de janvier 2026",
-		"AR2026_001 — décision du 20/01/2026 — Acte réglementaire", "Clôture du mois de janvier 2026 : un arrêté inscrit", "Signature du maire",
-		"Mois de février 2026", "AI2026_002 — décision du 03/02/2026 — Acte individuel", "AR2026_003",
+		"AR2026_001 — décision du 20/01/2026 — Acte réglementaire", "Publication : mis en ligne sur le site de la commune le 21/01/2026", "Clôture du mois de janvier 2026 : un arrêté inscrit", "Signature du maire",
+		"Mois de février 2026", "AI2026_002 — décision du 03/02/2026 — Acte individuel", "Publication ou notification : le", "à compléter à la main", "AR2026_003",
 		"Clôture du mois de février 2026 : 2 arrêtés inscrits, du n° AI2026_002 au n° AR2026_003", "Signature du maire",
 		"Table chronologique", "Table des matières")
 	if strings.Contains(txt, "Tarifs de la cantine") {

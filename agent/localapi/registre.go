@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"xdemat"
 	"xdemat/actes/registre"
@@ -15,7 +16,8 @@ import (
 // secretary to print, bind and have signed by hand (package
 // actes/registre). It reads the actes the poste holds; the commune's name
 // comes from the poste's enrollment, the names of the matières from the
-// préfecture's classification when it has arrived.
+// préfecture's classification when it has arrived, the dates the actes were
+// put online from the publications.
 
 // natureParametre reads the nature of the query: its abbreviation ("DE",
 // "AR", "AI") or its @CTES number.
@@ -89,7 +91,23 @@ func (s *Server) registreActes(w http.ResponseWriter, r *http.Request, st agent.
 			return
 		}
 	}
-	pdf, err := registre.Construire(registre.Registre{Commune: id.Commune.Nom, Annee: annee, Nature: nature, Ordre: ordre, Actes: as, Matieres: matieres, Edite: s.now()})
+	// When the acte was put online on the commune's site (PUB-20).
+	var publications map[string]time.Time
+	if ps, ok := st.(agent.PublicationStore); ok {
+		publications = map[string]time.Time{}
+		for _, a := range as {
+			le, err := ps.DatePublicationActe(ctx, a.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if !le.IsZero() {
+				publications[a.ID] = le
+			}
+		}
+	}
+	pdf, err := registre.Construire(registre.Registre{Commune: id.Commune.Nom, Annee: annee, Nature: nature, Ordre: ordre, Actes: as,
+		Matieres: matieres, Publications: publications, Edite: s.now()})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -22,6 +22,7 @@ func TestRegistreDesDeliberationsParLAPI(t *testing.T) {
 	sec, _, _, _ := mairieAPI(t, h)
 	annee := time.Now().In(xdemat.Paris).Year() - 1
 	pdf := pdftest.Minimal("Délibération")
+	var ids []string
 	for _, x := range []struct {
 		nature xdemat.NatureActe
 		numero string
@@ -38,9 +39,16 @@ func TestRegistreDesDeliberationsParLAPI(t *testing.T) {
 		if x.nature != xdemat.NatureDeliberation {
 			a.DocumentPrincipal.TypePiece = x.nature.TypePieceParDefaut()
 		}
-		if _, err := sec.CreerActe(ctx, a); err != nil {
+		cree, err := sec.CreerActe(ctx, a)
+		if err != nil {
 			t.Fatalf("%s : %v", x.numero, err)
 		}
+		ids = append(ids, cree.ID)
+	}
+	// DE_1 is put online on the commune's site: the register says when.
+	pub, err := sec.PublierActe(ctx, ids[1], xdemat.AuteurActe{Prenom: "Jacques", Nom: "Bertin", Qualite: "Maire"})
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	// The préfecture's classification arrives: it names the sub-matières.
@@ -71,7 +79,8 @@ func TestRegistreDesDeliberationsParLAPI(t *testing.T) {
 	}
 	txt := strings.Join(strings.Fields(string(out)), " ")
 	i1, i2, i3 := strings.Index(txt, "N° d'ordre 1 — DE_1"), strings.Index(txt, "N° d'ordre 2 — DE_2"), strings.Index(txt, "N° d'ordre 1 — DE_3")
-	if !strings.Contains(txt, "Attigny") || !strings.Contains(txt, "Matière : 7.1 Finances locales › Décisions budgétaires") || i1 < 0 || i2 < i1 || i3 < i2 || strings.Count(txt, "Signature du maire") != 2 {
+	if !strings.Contains(txt, "Attigny") || !strings.Contains(txt, "Matière : 7.1 Finances locales › Décisions budgétaires") ||
+		!strings.Contains(txt, "Publication : mis en ligne sur le site de la commune le "+pub.PublieLe.In(xdemat.Paris).Format("02/01/2006")) || i1 < 0 || i2 < i1 || i3 < i2 || strings.Count(txt, "Signature du maire") != 2 {
 		t.Fatalf("registre :\n%s", txt)
 	}
 	if strings.Contains(txt, "AR_1") {
