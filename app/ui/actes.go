@@ -204,6 +204,7 @@ func (u *UI) nouvelActe() {
 	objet.SetPlaceHolder("Ex. : Tarifs de la cantine scolaire pour l'année 2027")
 	classification := widget.NewEntry()
 	classification.SetPlaceHolder("matière, ex. 7.1 (finances locales, décisions budgétaires)")
+	matiere, versionClassification := u.champMatiere(classification) // reponseprefecture.go
 	fichier := widget.NewLabel("Aucun fichier choisi (PDF)")
 	var chemin string
 	choisir := widget.NewButton("Choisir…", func() {
@@ -229,7 +230,7 @@ func (u *UI) nouvelActe() {
 		widget.NewFormItem("Numéro", numero),
 		widget.NewFormItem("Décidé le", date),
 		widget.NewFormItem("Objet", objet),
-		widget.NewFormItem("Matière", classification),
+		widget.NewFormItem("Matière", matiere),
 		widget.NewFormItem("Document", container.NewBorder(nil, nil, nil, choisir, fichier)),
 	}
 	dlg := dialog.NewForm("Nouvel acte", "Créer l'acte", "Annuler", form, func(ok bool) {
@@ -247,7 +248,7 @@ func (u *UI) nouvelActe() {
 		}
 		a := &xdemat.Acte{Nature: natureDe(nature.Selected), NumeroInterne: strings.TrimSpace(numero.Text), DateDecision: le,
 			Objet: strings.TrimSpace(objet.Text), Classification: xdemat.Classification(strings.TrimSpace(classification.Text)),
-			DateClassification: dateClassificationParDefaut}
+			DateClassification: versionClassification()}
 		u.creerActe(a, chemin)
 	}, u.win)
 	dlg.Resize(fyne.NewSize(640, 480))
@@ -294,14 +295,11 @@ func (u *UI) montrerActe(f *agent.FicheActe) {
 		}
 		corps.Add(texteLong(t))
 	}
-	for _, m := range f.Messages {
-		x := texteLong("Message de la préfecture (" + u.moment(m.RecuLe) + ") : " + m.Texte)
-		x.Importance = widget.WarningImportance
-		corps.Add(x)
-	}
 	actions := container.NewHBox()
 	sha := a.DocumentPrincipal.SHA256
 	var dlg dialog.Dialog
+	u.ajouterMessages(corps, f, func() { dlg.Hide() }) // reponseprefecture.go
+	u.ajouterCorrection(actions, a, func() { dlg.Hide() })
 	actions.Add(widget.NewButtonWithIcon("Lire l'acte", theme.VisibilityIcon(), func() { dlg.Hide(); u.lireDocument(a.Objet, sha) }))
 	if f.DossierID != "" {
 		dossier := f.DossierID
