@@ -20,7 +20,7 @@ import (
 
 func TestCopieTamponneeEtAccuseDeReceptionParLAPI(t *testing.T) {
 	h := start(t, avecActes)
-	sec, _, _, _ := mairieAPI(t, h)
+	sec, _, _, ids := mairieAPI(t, h)
 	pdf := pdftest.Minimal("Délibération n° 1", "Tarifs de la cantine scolaire")
 	a, err := sec.CreerActe(ctx, acteAPI(t, sec, pdf))
 	if err != nil {
@@ -106,6 +106,14 @@ func TestCopieTamponneeEtAccuseDeReceptionParLAPI(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != attendu[0] || resp.Header.Get("Content-Disposition") != attendu[1] {
 			t.Errorf("%s : HTTP %d, %q, %q", chemin, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
 		}
+	}
+	// Once published, the stamp says when (agent's publication store).
+	publie := recu.Add(24 * time.Hour)
+	if _, err := h.store.PublierActe(ctx, a.ID, xdemat.AuteurActe{Prenom: "Jacques", Nom: "Bertin", Qualite: "Maire"}, ids["maire"], publie); err != nil {
+		t.Fatal(err)
+	}
+	if publiee, err := sec.CopieTamponnee(ctx, a.ID); err != nil || !bytes.Contains(publiee, []byte("(Publi\xe9 le 13/03/2026)")) {
+		t.Fatalf("copie tamponnée d'un acte publié sans « Publié le 13/03/2026 » (%v)", err)
 	}
 	if _, err := exec.LookPath("pdftotext"); err == nil {
 		f := filepath.Join(t.TempDir(), "copie.pdf")
