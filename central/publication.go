@@ -44,8 +44,9 @@ type PublicationStore interface {
 	// CommunePublique returns the commune of that SIREN; ENOTFOUND.
 	CommunePublique(ctx context.Context, siren string) (*CommunePublique, error)
 	// ActesPublies returns the actes of the commune online at now, newest
-	// put online first.
-	ActesPublies(ctx context.Context, communeID string, now time.Time) ([]*ActePublie, error)
+	// put online first: at most limit (≤ 0: all) after the first offset,
+	// and how many are online in all.
+	ActesPublies(ctx context.Context, communeID string, now time.Time, limit, offset int) ([]*ActePublie, int, error)
 	// ActePublie returns one acte online at now; ENOTFOUND otherwise (an
 	// acte never published, taken offline, or of another commune).
 	ActePublie(ctx context.Context, communeID, acteID string, now time.Time) (*ActePublie, error)

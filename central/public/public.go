@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -130,6 +131,9 @@ type page struct {
 	Seances  []time.Time
 	Acte     *central.ActePublie
 	Seance   *central.SeancePublique
+	// The commune's list is paged: its page, the pages around (0: none),
+	// and how many actes are online.
+	Page, Precedente, Suivante, Total int
 }
 
 // Pages change when a poste publishes: caches keep them a few minutes at most.
@@ -213,11 +217,27 @@ func (s *Server) avecCommune(h communeHandler) http.HandlerFunc {
 	}
 }
 
+// ActesParPage is how many actes a page of the commune lists.
+const ActesParPage = 50
+
 func (s *Server) handleCommune(w http.ResponseWriter, r *http.Request, c *central.CommunePublique) {
 	now := s.Now()
-	as, err := s.Store.ActesPublies(r.Context(), c.Commune.ID, now)
+	numero := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			s.notFound(w, r)
+			return
+		}
+		numero = n
+	}
+	as, total, err := s.Store.ActesPublies(r.Context(), c.Commune.ID, now, ActesParPage, (numero-1)*ActesParPage)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if numero > 1 && len(as) == 0 {
+		s.notFound(w, r)
 		return
 	}
 	js, err := s.Store.SeancesPubliees(r.Context(), c.Commune.ID, now)
@@ -225,7 +245,14 @@ func (s *Server) handleCommune(w http.ResponseWriter, r *http.Request, c *centra
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "commune.html", &page{Titre: c.Commune.Nom + " — actes publiés", Commune: c, Actes: as, Seances: js})
+	p := &page{Titre: c.Commune.Nom + " — actes publiés", Commune: c, Actes: as, Seances: js, Page: numero, Total: total}
+	if numero > 1 {
+		p.Precedente = numero - 1
+	}
+	if numero*ActesParPage < total {
+		p.Suivante = numero + 1
+	}
+	s.render(w, r, http.StatusOK, "commune.html", p)
 }
 
 // handleActe serves the fiche of an acte (…/actes/ID) or its file (…/actes/ID.pdf).

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +29,7 @@ import (
 
 // mairie is a commune with its enrolled poste, publishing through operations.
 type mairie struct {
-	t       *testing.T
+	t       testing.TB
 	s       *sqlite.Store
 	blobs   *blob.Store
 	commune *xdemat.Commune
@@ -41,7 +42,7 @@ var (
 	t1     = time.Date(2026, 3, 14, 10, 0, 0, 0, xdemat.Paris)
 )
 
-func nouvelleMairie(t *testing.T, s *sqlite.Store, blobs *blob.Store, nom, siren string, population int) *mairie {
+func nouvelleMairie(t testing.TB, s *sqlite.Store, blobs *blob.Store, nom, siren string, population int) *mairie {
 	t.Helper()
 	ctx := context.Background()
 	c := &xdemat.Commune{SIREN: siren, Nom: nom, Departement: "51", Population: population}
@@ -314,4 +315,43 @@ func TestPagesPubliques(t *testing.T) {
 			t.Fatalf("POST : %d", r.StatusCode)
 		}
 	})
+}
+
+func ouvrirSite(t testing.TB) (*sqlite.Store, *blob.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := sqlite.Open(filepath.Join(dir, "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	blobs, err := blob.Open(filepath.Join(dir, "documents"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, blobs
+}
+
+func TestLaPageDeLaCommuneSeLitParPagesDe50Actes(t *testing.T) {
+	s, blobs := ouvrirSite(t)
+	m := nouvelleMairie(t, s, blobs, "Auve", "215100009", 412)
+	for i := 1; i <= public.ActesParPage+10; i++ {
+		m.acte(xdemat.NatureActeIndividuel, fmt.Sprintf("AI2026_%03d", i), fmt.Sprintf("Arrêté individuel n° %d", i), true)
+	}
+	srv := httptest.NewServer((&public.Server{Store: s, Documents: blobs, Now: func() time.Time { return t1.AddDate(0, 0, 1) }}).Handler())
+	t.Cleanup(srv.Close)
+	w := site{t, srv.URL}
+	_, p1 := w.get("/communes/215100009/")
+	if n := strings.Count(p1, "/actes/"); n != public.ActesParPage || !strings.Contains(p1, `href="?page=2"`) || !strings.Contains(p1, "60 en tout") {
+		t.Fatalf("première page : %d actes\n%s", n, p1)
+	}
+	_, p2 := w.get("/communes/215100009/?page=2")
+	if n := strings.Count(p2, "/actes/"); n != 10 || !strings.Contains(p2, `href="?page=1"`) || strings.Contains(p2, `?page=3`) {
+		t.Fatalf("deuxième page : %d actes\n%s", n, p2)
+	}
+	for _, q := range []string{"?page=3", "?page=0", "?page=abc", "?page=-1"} {
+		if resp, _ := w.get("/communes/215100009/" + q); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("%s : %d", q, resp.StatusCode)
+		}
+	}
 }

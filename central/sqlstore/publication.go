@@ -309,10 +309,20 @@ func scanActePublie(r scanner) (*central.ActePublie, error) {
 const enLigne = "SELECT a.donnees, p.donnees FROM publications p JOIN actes a ON a.commune_id = p.commune_id AND a.id = p.acte_id " +
 	"WHERE p.commune_id = ? AND p.publie_le <= ? AND (p.retire_le IS NULL OR p.retire_le > ?) AND a.statut <> 'annule'"
 
-// ActesPublies returns the actes of the commune online at now, newest put online first.
-func (s *Store) ActesPublies(ctx context.Context, communeID string, now time.Time) ([]*central.ActePublie, error) {
+// ActesPublies returns the actes of the commune online at now, newest put
+// online first, a page of them, and how many are online.
+func (s *Store) ActesPublies(ctx context.Context, communeID string, now time.Time, limit, offset int) ([]*central.ActePublie, int, error) {
 	n := micros(now)
-	return list(ctx, s, scanActePublie, enLigne+" ORDER BY p.publie_le DESC, p.acte_id", communeID, n, n)
+	var total int
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM ("+enLigne+") t", communeID, n, n).Scan(&total); err != nil {
+		return nil, 0, s.errorf("count publications: %w", err)
+	}
+	q := enLigne + " ORDER BY p.publie_le DESC, p.acte_id"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(0, offset))
+	}
+	ls, err := list(ctx, s, scanActePublie, q, communeID, n, n)
+	return ls, total, err
 }
 
 // ActePublie returns one acte online at now; ENOTFOUND otherwise.

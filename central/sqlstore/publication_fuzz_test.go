@@ -81,7 +81,7 @@ func FuzzProjectionPublication(f *testing.F) {
 		if cp.Publicite.Mode != xdemat.PubliciteElectronique {
 			t.Fatalf("mode de publicité changé chez une autre commune : %+v", cp.Publicite)
 		}
-		if as, _ := s.ActesPublies(ctx, autre.ID, now.AddDate(1, 0, 0)); len(as) != 0 {
+		if as, n, _ := s.ActesPublies(ctx, autre.ID, now.AddDate(1, 0, 0), 0, 0); len(as) != 0 || n != 0 {
 			t.Fatal("acte en ligne chez une autre commune")
 		}
 		if js, _ := s.SeancesPubliees(ctx, autre.ID, now.AddDate(1, 0, 0)); len(js) != 0 {

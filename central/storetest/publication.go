@@ -82,9 +82,12 @@ func testPublication(t *testing.T, open Opener) {
 
 	t.Run("seuls les actes publiés de la commune sont en ligne, le plus récent d'abord", func(t *testing.T) {
 		now := t1.Add(2 * time.Hour)
-		got := idsPublies(must(ps.ActesPublies(ctx, a.ID, now))(t))
-		if len(got) != 2 || got[0] != "AR2026_002" || got[1] != "DE2026_001" {
-			t.Fatalf("actes publiés d'Auve : %v", got)
+		ls, total, err := ps.ActesPublies(ctx, a.ID, now, 0, 0)
+		if got := idsPublies(ls); err != nil || total != 2 || len(got) != 2 || got[0] != "AR2026_002" || got[1] != "DE2026_001" {
+			t.Fatalf("actes publiés d'Auve : %v sur %d (%v)", got, total, err)
+		}
+		if ls, total, _ := ps.ActesPublies(ctx, a.ID, now, 1, 1); total != 2 || len(ls) != 1 || ls[0].Acte.ID != a1.ID {
+			t.Fatalf("deuxième page : %v sur %d", idsPublies(ls), total)
 		}
 		if _, err := ps.ActePublie(ctx, a.ID, a3.ID, now); xdemat.ErrorCode(err) != xdemat.ENOTFOUND {
 			t.Fatalf("acte non publié trouvé : %v", err)
@@ -97,7 +100,7 @@ func testPublication(t *testing.T, open Opener) {
 		if ap.Publication.Auteur.String() != "Jacques Bertin, Maire" || ap.Acte.Objet != a1.Objet {
 			t.Fatalf("acte publié : %+v", ap)
 		}
-		if got := must(ps.ActesPublies(ctx, a.ID, t1.Add(-time.Minute)))(t); len(got) != 0 {
+		if got, total, _ := ps.ActesPublies(ctx, a.ID, t1.Add(-time.Minute), 0, 0); len(got) != 0 || total != 0 {
 			t.Fatal("en ligne avant sa mise en ligne")
 		}
 	})
