@@ -21,6 +21,7 @@ import (
 	"xdemat/agent/centralclient"
 	"xdemat/agent/formats"
 	"xdemat/agent/inbox"
+	"xdemat/agent/indexation"
 	"xdemat/agent/localapi"
 	"xdemat/agent/outbox"
 	"xdemat/agent/sauvegarde"
@@ -159,6 +160,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Sauvegarde,
 			certificats,
 			m.Bordereaux,
+			// The text of the actes' PDFs for the search, in the background.
+			&indexation.Service{Store: m.Store, Blobs: m.Blobs, Bus: m.Bus, Logger: m.Logger.With("service", "indexation")},
 		},
 	}
 	if m.MiseAJour != nil {
