@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,6 +28,7 @@ type agentPublication interface {
 	EtatPublicationActe(ctx context.Context, acteID string) (*agent.EtatPublicationActe, error)
 	PublierActe(ctx context.Context, acteID string, auteur xdemat.AuteurActe) (*xdemat.PublicationActe, error)
 	DepublierActe(ctx context.Context, acteID string) (*xdemat.PublicationActe, error)
+	PublierPV(ctx context.Context, seance time.Time, nom string, r io.Reader) (*xdemat.ProcesVerbal, error)
 	Publicite(ctx context.Context) (*agent.EtatPublicite, error)
 	ChoisirPublicite(ctx context.Context, p xdemat.Publicite) (*agent.EtatPublicite, error)
 }
@@ -48,6 +52,42 @@ func (u *UI) ajouterPublication(actions *fyne.Container, a *xdemat.Acte, fermer 
 		},
 			func(e *agent.EtatPublicationActe) { u.dialoguePublication(ap, a, e) })
 	}))
+	if a.Nature == xdemat.NatureDeliberation {
+		// Until the séances have their own screen, the séance of a
+		// délibération is its date of decision.
+		actions.Add(widget.NewButtonWithIcon("Procès-verbal de la séance…", theme.FileIcon(), func() {
+			fermer()
+			u.publierPV(ap, a.DateDecision)
+		}))
+	}
+}
+
+// publierPV asks for the PDF of the procès-verbal of the séance and sends it
+// for publication (CM-25: online within a week of its adoption).
+func (u *UI) publierPV(ap agentPublication, seance time.Time) {
+	jour := seance.In(xdemat.Paris).Format("02/01/2006")
+	d := dialog.NewConfirm("Procès-verbal de la séance du "+jour,
+		"Choisissez le PDF du procès-verbal adopté et signé : il sera publié sur le site de la commune, pour toujours, avec la liste des délibérations de la séance (articles L2121-15 et L2121-25 du CGCT).",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			u.choisirFichier(func(chemin string) {
+				appeler(u, func(ctx context.Context) (*xdemat.ProcesVerbal, error) {
+					f, err := os.Open(chemin)
+					if err != nil {
+						return nil, xdemat.Errorf(xdemat.EINVALID, "Le fichier %s ne s'ouvre pas : vérifiez qu'il existe toujours, puis recommencez.", filepath.Base(chemin))
+					}
+					defer f.Close()
+					return ap.PublierPV(ctx, seance, filepath.Base(chemin), f)
+				}, func(*xdemat.ProcesVerbal) {
+					dialog.ShowInformation("Procès-verbal envoyé", "Le procès-verbal de la séance du "+jour+" sera en ligne dès que la SPL l'aura reçu.", u.win)
+				})
+			})
+		}, u.win)
+	d.SetConfirmText("Choisir le PDF…")
+	d.SetDismissText("Annuler")
+	d.Show()
 }
 
 // dialoguePublication shows where the acte stands online and what can be done.
@@ -62,13 +102,16 @@ func (u *UI) dialoguePublication(ap agentPublication, a *xdemat.Acte, e *agent.E
 			dialog.ShowInformation(titre, texte, u.win)
 			return
 		}
-		dialog.ShowConfirm(titre, texte+"\n\nLe retirer du site maintenant ?", func(ok bool) {
+		d := dialog.NewConfirm(titre, texte+"\n\nLe retirer du site maintenant ?", func(ok bool) {
 			if ok {
 				appeler(u, func(ctx context.Context) (*xdemat.PublicationActe, error) { return ap.DepublierActe(ctx, a.ID) }, func(*xdemat.PublicationActe) {
 					dialog.ShowInformation(titre, "Le retrait est demandé : l'acte disparaîtra du site dès que la SPL aura reçu la demande.", u.win)
 				})
 			}
 		}, u.win)
+		d.SetConfirmText("Retirer du site")
+		d.SetDismissText("Garder en ligne")
+		d.Show()
 		return
 	case !e.EnLigne:
 		dialog.ShowInformation(titre, "La commune a choisi la publication sur papier ou par affichage : les actes sont consultables en mairie (voir Paramètres). Rien n'est publié sur le site.", u.win)

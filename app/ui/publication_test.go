@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +22,7 @@ type fauxPublication struct {
 	*fauxAgent
 	publiees  map[string]*xdemat.PublicationActe
 	publicite agent.EtatPublicite
+	pvs       []string
 }
 
 func (f *fauxPublication) EtatPublicationActe(ctx context.Context, id string) (*agent.EtatPublicationActe, error) {
@@ -41,6 +45,15 @@ func (f *fauxPublication) PublierActe(ctx context.Context, id string, auteur xde
 
 func (f *fauxPublication) DepublierActe(ctx context.Context, id string) (*xdemat.PublicationActe, error) {
 	return nil, xdemat.Errorf(xdemat.EFORBIDDEN, "Pas avant deux mois.")
+}
+
+func (f *fauxPublication) PublierPV(ctx context.Context, seance time.Time, nom string, r io.Reader) (*xdemat.ProcesVerbal, error) {
+	b, _ := io.ReadAll(r)
+	if !strings.HasPrefix(string(b), "%PDF-") {
+		return nil, xdemat.Errorf(xdemat.EINVALID, "Le procès-verbal « %s » n'est pas un PDF.", nom)
+	}
+	f.pvs = append(f.pvs, nom)
+	return &xdemat.ProcesVerbal{ID: "pv-1", DateSeance: seance, Nom: nom, PublieLe: maintenantTest}, nil
 }
 
 func (f *fauxPublication) Publicite(ctx context.Context) (*agent.EtatPublicite, error) {
@@ -104,6 +117,18 @@ func TestPublierUnActeDepuisSaFiche(t *testing.T) {
 	test.Tap(bouton(t, u.win.Canvas().Overlays().Top(), "Publier sur le site"))
 	if got := strings.Join(dialogue(u), " "); !strings.Contains(got, "au moins deux mois") || !strings.Contains(got, "Maire de la commune") {
 		t.Fatalf("acte publié : %s", got)
+	}
+	fermerDialogues(u)
+
+	// The procès-verbal of the séance, from a délibération's fiche (CM-25).
+	pv := filepath.Join(t.TempDir(), "PV séance.pdf")
+	os.WriteFile(pv, pdftest.Minimal("Procès-verbal"), 0o600)
+	u.choisirFichier = func(ok func(string)) { ok(pv) }
+	u.ouvrirActe(a.ID)
+	test.Tap(bouton(t, u.win.Canvas().Overlays().Top(), "Procès-verbal de la séance"))
+	test.Tap(bouton(t, u.win.Canvas().Overlays().Top(), "Choisir le PDF"))
+	if len(ag.pvs) != 1 || ag.pvs[0] != "PV séance.pdf" || !strings.Contains(strings.Join(dialogue(u), " "), "sera en ligne") {
+		t.Fatalf("procès-verbal : %v, %v", ag.pvs, dialogue(u))
 	}
 	fermerDialogues(u)
 
