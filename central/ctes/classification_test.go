@@ -111,3 +111,34 @@ func TestClassificationReelleConvertiePourLesPostes(t *testing.T) {
 		t.Fatalf("classification de %d octets : trop grosse pour un événement", len(b))
 	}
 }
+
+// FuzzClassification: whatever the platform sends as a 7-2, the
+// classification relayed to the postes is valid or refused, and every
+// matière it lists is one the file holds.
+func FuzzClassification(f *testing.F) {
+	f.Add(actes.Ecrire(simulateur.ClassificationDemo()))
+	f.Add([]byte(`<actes:RetourClassification xmlns:actes="http://www.interieur.gouv.fr/ACTES#v1.1-20040216"><actes:DateClassification>2025-01-01</actes:DateClassification><actes:NaturesActes/><actes:Matieres><actes:Matiere1 actes:CodeMatiere="0" actes:Libelle=""/></actes:Matieres></actes:RetourClassification>`))
+	f.Add([]byte(`<actes:RetourClassification xmlns:actes="http://www.interieur.gouv.fr/ACTES#v1.1-20040216"><actes:DateClassification>2025-01-01</actes:DateClassification><actes:NaturesActes><actes:NatureActe actes:CodeNatureActe="1" actes:Libelle="D" actes:TypeAbrege="DE"><actes:TypePJNatureActe actes:CodeTypePJ="99_DE" actes:Libelle="x"/></actes:NatureActe></actes:NaturesActes><actes:Matieres><actes:Matiere1 actes:CodeMatiere="7" actes:Libelle="F"><actes:Matiere2 actes:CodeMatiere="1" actes:Libelle="B"/></actes:Matiere1></actes:Matieres></actes:RetourClassification>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := actes.LireMessage(data)
+		if err != nil {
+			return
+		}
+		r, ok := m.(*actes.RetourClassification)
+		if !ok {
+			return
+		}
+		k := ClassificationDomaine(r)
+		if k.Validate() != nil {
+			return
+		}
+		for _, x := range k.Liste() {
+			if x.Classification.Validate() != nil && len(x.Classification.Niveaux()) <= 5 {
+				t.Fatalf("matière mal formée relayée : %q", x.Classification)
+			}
+			if k.Libelles(x.Classification) == nil || r.Libelles(x.Classification) == nil {
+				t.Fatalf("matière %s listée mais introuvable", x.Classification)
+			}
+		}
+	})
+}
