@@ -21,6 +21,7 @@ func (s *Server) routesActes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/actes/registre", s.avecActes(s.registreActes))
 	mux.HandleFunc("POST /v1/actes/envoyer", s.avecActes(s.envoyerActes))
 	mux.HandleFunc("GET /v1/actes/{id}", s.avecActes(s.ficheActe))
+	s.routesRechercheActes(mux) // actesrecherche.go: search, CSV export
 	mux.HandleFunc("POST /v1/actes/{id}/annuler", s.avecActes(s.annulerActe))
 	mux.HandleFunc("GET /v1/actes/{id}/copie-tamponnee", s.avecActes(s.copieTamponnee)) // copietamponnee.go
 	mux.HandleFunc("GET /v1/actes/{id}/ar", s.avecActes(s.accuseReception))
@@ -58,6 +59,10 @@ func entierParametre(q url.Values, nom string) (int, error) {
 
 func (s *Server) listerActes(w http.ResponseWriter, r *http.Request, st agent.ActesStore, _ *xdemat.Utilisateur) {
 	q := r.URL.Query()
+	if q.Get("q") != "" {
+		s.listerActesTrouves(w, r, st) // actesrecherche.go
+		return
+	}
 	f := agent.FiltreActes{Statut: xdemat.StatutActe(q.Get("statut"))}
 	var err error
 	var nature int
