@@ -122,6 +122,9 @@ func (s *Store) PublierActe(ctx context.Context, acteID string, auteur xdemat.Au
 		switch {
 		case a.Statut == xdemat.ActeAnnule:
 			return xdemat.Errorf(xdemat.ECONFLICT, "L'acte %s est annulé : il ne peut pas être publié.", a.NumeroInterne)
+		case l.dossierID != "" && l.envoyeLe.IsZero() && a.Statut == xdemat.ActeEnAttenteEnvoi:
+			// What goes online is the acte as signed (PUB-06, SIG-04).
+			return xdemat.Errorf(xdemat.ECONFLICT, "L'acte %s attend sa signature dans le parapheur : publiez-le une fois signé.", a.NumeroInterne)
 		case a.DocumentPrincipal.Format() != xdemat.FormatPDF:
 			return xdemat.Errorf(xdemat.EINVALID, "Le document principal de l'acte %s n'est pas un PDF : seul un PDF est publié sur le site (format non modifiable).", a.NumeroInterne)
 		}

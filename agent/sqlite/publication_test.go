@@ -175,3 +175,21 @@ func TestPublicationDuProcesVerbal(t *testing.T) {
 	_, err = s.PublierPV(ctx, time.Now().AddDate(0, 0, 5), doc, "u", t0) // a séance still to come
 	wantCode(t, err, xdemat.EINVALID)
 }
+
+func TestPUB06_PasDePublicationAvantLaSignatureDuParapheur(t *testing.T) {
+	s, _ := openTest(t)
+	enroler(t, s, 412)
+	sec, _, _ := mairie(t, s)
+	a := deliberation(t, s, "DE2026_002", "%PDF à signer")
+	if err := s.CreerActe(ctx, a, sec.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EnvoyerActe(ctx, a.ID, sec.ID, true, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.PublierActe(ctx, a.ID, xdemat.AuteurActe{Prenom: "Jacques", Nom: "Bertin", Qualite: "Maire"}, sec.ID, t0)
+	wantCode(t, err, xdemat.ECONFLICT)
+	if len(opsDeType(t, s, xdemat.OperationActePublier)) != 0 {
+		t.Fatal("acte non signé publié")
+	}
+}

@@ -303,6 +303,7 @@ func TestPagesPubliques(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
 			t.Fatalf("feuille de style : %d %v", resp.StatusCode, resp.Header)
 		}
+		resp, _ = w.get("/communes/215100009/")
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
 			t.Fatalf("en-têtes de sécurité : %v", resp.Header)
 		}
