@@ -16,7 +16,7 @@
 //	xdemat-central version
 //
 // Flags common to every command: -data DIR, -db URL, -addr, -admin-addr,
-// -tls-cert, -tls-key, -url, -smtp, -smtp-from, -sms, -resume-heure.
+// -public-addr (the communes' public pages), -tls-cert, -tls-key, -url, -smtp, -smtp-from, -sms, -resume-heure.
 package server
 
 import (
