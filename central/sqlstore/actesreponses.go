@@ -236,7 +236,9 @@ func (s *Store) ReponsesATransmettre(ctx context.Context, limit int) ([]central.
 			communes[l.communeID] = c
 		}
 		ac, err := s.Acte(ctx, l.communeID, l.reponse.ActeID)
-		if err != nil {
+		if xdemat.ErrorCode(err) == xdemat.ENOTFOUND {
+			continue // cannot happen (checked at projection): never block the others
+		} else if err != nil {
 			return nil, err
 		}
 		ms, err := list(ctx, s, scanMessage, "SELECT donnees FROM actes_messages WHERE commune_id = ? AND id = ?", l.communeID, l.reponse.MessageID)
