@@ -45,6 +45,7 @@ type pageActes struct {
 	vide                  *widget.Label
 	coches                map[string]bool
 	actes                 []*xdemat.Acte
+	recherche             *rechercheActes // recherche.go
 }
 
 func newPageActes(u *UI) *pageActes {
@@ -72,7 +73,8 @@ func newPageActes(u *UI) *pageActes {
 	p.envoyer = widget.NewButtonWithIcon("Envoyer la sélection", theme.MailSendIcon(), p.envoyerSelection)
 	p.envoyer.Disable()
 	p.vide = texteLong("Aucun acte ne correspond.")
-	filtres := container.NewHBox(widget.NewLabel("Nature :"), p.nature, widget.NewLabel("Année :"), p.annee, widget.NewLabel("Statut :"), p.statut)
+	p.recherche = newRechercheActes(p)
+	filtres := p.recherche.entourer(container.NewHBox(widget.NewLabel("Nature :"), p.nature, widget.NewLabel("Année :"), p.annee, widget.NewLabel("Statut :"), p.statut))
 	p.objet = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(registres, nouvel), titre("Actes")), filtres),
 		container.NewHBox(p.envoyer, p.viaParapheur), nil, nil, container.NewVScroll(container.NewVBox(p.vide, p.liste)))
 	return p
@@ -99,6 +101,11 @@ func (p *pageActes) recharger() {
 	if u.profil == nil || p.statut == nil || p.statut.Selected == "" {
 		return
 	}
+	if p.recherche.active() {
+		p.recherche.lancer()
+		return
+	}
+	p.recherche.effacer()
 	f := p.filtre()
 	appeler(u, func(ctx context.Context) ([]*xdemat.Acte, error) { return u.ag.Actes(ctx, f) }, p.afficher)
 }
@@ -123,7 +130,7 @@ func (p *pageActes) afficher(l []*xdemat.Acte) {
 		sous.Truncation = fyne.TextTruncateEllipsis
 		id := a.ID
 		ouvrir := widget.NewButtonWithIcon("Ouvrir", theme.NavigateNextIcon(), func() { u.ouvrirActe(id) })
-		p.liste.Add(container.NewVBox(container.NewBorder(nil, nil, gauche, ouvrir, container.NewVBox(t, sous)), widget.NewSeparator()))
+		p.liste.Add(container.NewVBox(container.NewBorder(nil, nil, gauche, ouvrir, p.recherche.lignes(a.ID, t, sous)), widget.NewSeparator()))
 	}
 	p.coches = garde
 	p.vide.Hidden = len(l) > 0

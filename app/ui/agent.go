@@ -91,6 +91,10 @@ type Agent interface {
 	FicheActe(ctx context.Context, id string) (*agent.FicheActe, error)
 	EnvoyerActes(ctx context.Context, req agent.DemandeEnvoiActes) ([]agent.ResultatEnvoiActe, error)
 	AnnulerActe(ctx context.Context, id, motif string) (*xdemat.Acte, error)
+	// RechercherActes searches the actes (full text and filters);
+	// ExporterActesCSV writes their whole list as CSV for Excel.
+	RechercherActes(ctx context.Context, r agent.RechercheActes) (*agent.ResultatRecherche, error)
+	ExporterActesCSV(ctx context.Context, r agent.RechercheActes, w io.Writer) (int64, error)
 	// CopieTamponnee returns the main document of an acknowledged acte with
 	// the préfecture's stamp (PDF); AccuseReception its AR file (XML).
 	CopieTamponnee(ctx context.Context, id string) ([]byte, error)

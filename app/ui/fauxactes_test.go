@@ -1,15 +1,19 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
 	"xdemat"
 	"xdemat/actes/registre"
 	"xdemat/agent"
+	"xdemat/agent/localapi"
 )
 
 // The fake agent's actes: the domain's validation on actes held in memory.
@@ -118,4 +122,59 @@ func (f *fauxAgent) Registre(ctx context.Context, n xdemat.NatureActe, annee int
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return registre.Construire(registre.Registre{Commune: f.identite.Commune.Nom, Annee: annee, Nature: n, Ordre: o, Actes: f.actes, Edite: maintenantTest})
+}
+
+// RechercherActes: the fake searches the numéro and the objet (case
+// ignored), every word required, and marks the first word in the extract.
+func (f *fauxAgent) RechercherActes(ctx context.Context, r agent.RechercheActes) (*agent.ResultatRecherche, error) {
+	if err := f.note("RechercherActes " + r.Q); err != nil {
+		return nil, err
+	}
+	if err := r.Normaliser(); err != nil {
+		return nil, err
+	}
+	l, err := f.Actes(ctx, agent.FiltreActes{Nature: r.Nature, Annee: r.Annee, Statut: r.Statut})
+	if err != nil {
+		return nil, err
+	}
+	mots := strings.Fields(strings.ToLower(r.Q))
+	out := &agent.ResultatRecherche{Actes: []agent.ActeTrouve{}}
+	for _, a := range l {
+		texte := strings.ToLower(a.NumeroInterne + " " + a.Objet)
+		if !slices.ContainsFunc(mots, func(m string) bool { return !strings.Contains(texte, m) }) {
+			x := ""
+			if len(mots) > 0 {
+				if i := strings.Index(strings.ToLower(a.Objet), mots[0]); i >= 0 {
+					x = a.Objet[:i] + agent.DebutSurligne + a.Objet[i:i+len(mots[0])] + agent.FinSurligne + a.Objet[i+len(mots[0]):]
+				}
+			}
+			out.Actes = append(out.Actes, agent.ActeTrouve{Acte: a, Matiere: string(a.Classification), Extrait: x})
+		}
+	}
+	out.Total = len(out.Actes)
+	return out, nil
+}
+
+// ExporterActesCSV writes what RechercherActes finds, as the agent does.
+func (f *fauxAgent) ExporterActesCSV(ctx context.Context, r agent.RechercheActes, w io.Writer) (int64, error) {
+	if err := f.note("ExporterActesCSV " + r.Q); err != nil {
+		return 0, err
+	}
+	res, err := f.RechercherActes(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	var b bytes.Buffer
+	err = localapi.EcrireCSVActes(&b, func(ecrire func(*agent.ActeTrouve) error) error {
+		for i := range res.Actes {
+			if err := ecrire(&res.Actes[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return io.Copy(w, &b)
 }
