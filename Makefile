@@ -60,7 +60,8 @@ test-short: ## quick tests, no race detector
 
 bench: deps ## benchmarks of the issue notes (sync drain, fan-in, round trip, stores, 2 GB backup, REST backend, signing)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./cmd/xdemat-agent/ ./central/api/ ./central/server/
-	$(GO) test -run '^$$' -bench . -benchmem ./central/sqlite/ ./agent/sqlite/ ./central/backuprepo/
+	$(GO) test -run '^$$' -bench . -benchmem -skip RechercheActes100000 ./central/sqlite/ ./agent/sqlite/ ./central/backuprepo/
+	$(GO) test -run '^$$' -bench RechercheActes100000 -benchtime 2000x -timeout 30m ./agent/sqlite/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./agent/localapi/ ./pkcs11/ ./signature/pades/ ./signature/xades/
 
 app-linux: # bin/xdemat and the agent it needs, without the Windows builds
