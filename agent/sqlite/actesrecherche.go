@@ -150,14 +150,14 @@ func scanTrouve(row scanner, extrait bool) (*agent.ActeTrouve, error) {
 // recently recorded ones. Beyond, a search of one or two very common words
 // would rank the whole history of the commune at every keystroke; the
 // secretary adds a word or a filter instead (ResultatRecherche.Plafonne).
-const plafondClassement = 1000
+const plafondClassement = 500
 
 // RechercherActes returns a page of the actes r selects; see agent.RechercheActesStore.
 //
 // In two steps, so that a page costs about the same whatever the number of
 // matches: the most recent matches (at most plafondClassement, walking the
-// index backwards) with their bm25 rank, then the actes of the page with
-// their extract.
+// index backwards) with their bm25 rank, then the actes of the page by
+// rowid, with their extract (extrait.go).
 func (s *Store) RechercherActes(ctx context.Context, r agent.RechercheActes) (*agent.ResultatRecherche, error) {
 	if err := r.Normaliser(); err != nil {
 		return nil, err
@@ -216,46 +216,30 @@ func (s *Store) RechercherActes(ctx context.Context, r agent.RechercheActes) (*a
 		}
 		slices.SortStableFunc(trouves, func(a, b trouve) int { return cmp.Compare(a.note, b.note) }) // bm25: lower is better
 		page := trouves[r.Decalage:min(len(trouves), r.Decalage+r.Limite)]
-		bas, haut := page[0].rang, page[0].rang
-		dans := make([]string, len(page))
-		ordre := make(map[int64]int, len(page))
-		for i, t := range page {
-			bas, haut = min(bas, t.rang), max(haut, t.rang)
-			dans[i] = fmt.Sprint(t.rang)
-			ordre[t.rang] = i
-		}
-		// The page's actes and extracts in one pass over their range;
-		// "+r.rowid" keeps the list out of the index's constraints. The
-		// words typed only, so that the extract never shows the filters.
-		rows, err = tx.QueryContext(ctx, `SELECT r.rowid, a.donnees, `+matiereSQL+`, snippet(actes_recherche, -1, ?, ?, '…', `+fmt.Sprint(motsAutourDeLExtrait)+`)
-			FROM actes_recherche r
-			JOIN actes_recherche_lignes l ON l.rang = r.rowid
-			JOIN actes a ON a.id = l.acte_id
-			LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification')
-			WHERE actes_recherche MATCH ? AND r.rowid >= ? AND r.rowid <= ? AND +r.rowid IN (`+strings.Join(dans, ",")+`)`,
-			agent.DebutSurligne, agent.FinSurligne, requeteFTS(r.Q), bas, haut)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out.Actes = make([]agent.ActeTrouve, len(page))
-		for rows.Next() {
-			var rang int64
-			var data, matiere, extrait string
-			if err := rows.Scan(&rang, &data, &matiere, &extrait); err != nil {
+		// The page's actes, read by rowid (no MATCH again), and their extract.
+		mots := motsCherches(r.Q)
+		out.Actes = make([]agent.ActeTrouve, 0, len(page))
+		for _, t := range page {
+			var data, matiere, numero, objet, texte string
+			err := tx.QueryRowContext(ctx, `SELECT a.donnees, `+matiereSQL+`, r.numero, r.objet, r.texte
+				FROM actes_recherche r
+				JOIN actes_recherche_lignes l ON l.rang = r.rowid
+				JOIN actes a ON a.id = l.acte_id
+				LEFT JOIN actes_matieres m ON m.code = json_extract(a.donnees, '$.classification')
+				WHERE r.rowid = ?`, t.rang).Scan(&data, &matiere, &numero, &objet, &texte)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			} else if err != nil {
 				return err
 			}
 			var a xdemat.Acte
 			if err := json.Unmarshal([]byte(data), &a); err != nil {
 				return err
 			}
-			out.Actes[ordre[rang]] = agent.ActeTrouve{Acte: &a, Matiere: strings.TrimSpace(matiere), Extrait: extrait}
+			matiere = strings.TrimSpace(matiere)
+			out.Actes = append(out.Actes, agent.ActeTrouve{Acte: &a, Matiere: matiere,
+				Extrait: extrait([]string{objet, texte, numero, matiere, a.Nature.Libelle()}, mots)})
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// An acte gone meanwhile (never in practice: one snapshot) leaves no hole.
-		out.Actes = slices.DeleteFunc(out.Actes, func(t agent.ActeTrouve) bool { return t.Acte == nil })
 		return nil
 	})
 	if err != nil {
