@@ -31,6 +31,19 @@ type Service struct {
 	Poll time.Duration
 	// DelaiDocument bounds the reading of one PDF; 0: 30 s.
 	DelaiDocument time.Duration
+
+	// classification is the version of the préfecture's classification
+	// whose labels are in the index (zero: none yet, this run).
+	classification time.Time
+}
+
+// classificationStore is what the service needs, besides Store, to keep
+// the labels of the matières of the index in step with the préfecture's
+// classification relayed by central. The agent's store has both; another
+// store without them keeps the codes alone.
+type classificationStore interface {
+	ClassificationActes(ctx context.Context) (*xdemat.ClassificationPrefecture, error)
+	EnregistrerLibellesMatieres(ctx context.Context, libelles map[xdemat.Classification]string) error
 }
 
 // Name implements agent.Service.
@@ -90,6 +103,9 @@ func (s *Service) logger() *slog.Logger {
 // Passe reads the text of the actes that need it and whose documents are
 // here; it returns how many actes it indexed.
 func (s *Service) Passe(ctx context.Context) (int, error) {
+	if err := s.suivreClassification(ctx); err != nil {
+		return 0, err
+	}
 	var apres int64
 	n := 0
 	for {
@@ -172,4 +188,31 @@ func (s *Service) lire(ctx context.Context, p xdemat.PieceActe) string {
 		}
 	}
 	return texte
+}
+
+// suivreClassification puts the labels of a new classification in the
+// index ("voirie" then finds the actes of matière 8.3), once per version.
+func (s *Service) suivreClassification(ctx context.Context) error {
+	cs, ok := s.Store.(classificationStore)
+	if !ok {
+		return nil
+	}
+	c, err := cs.ClassificationActes(ctx)
+	if xdemat.ErrorCode(err) == xdemat.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if c.Date.Equal(s.classification) {
+		return nil
+	}
+	libelles := map[xdemat.Classification]string{}
+	for _, m := range c.Liste() {
+		libelles[m.Classification] = m.Libelle
+	}
+	if err := cs.EnregistrerLibellesMatieres(ctx, libelles); err != nil {
+		return err
+	}
+	s.classification = c.Date
+	return nil
 }

@@ -176,3 +176,28 @@ func TestReveilleParLesEvenements(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestLibellesDeLaClassificationDeLaPrefecture(t *testing.T) {
+	b := nouveauBanc(t)
+	pdf := b.deposer(t, "a.pdf", pdftest.Minimal("Arrêté"))
+	b.acteRecu(t, 1, "DE2026_016", "Réfection du chemin de la Croix", pdf) // matière 8.3
+	if got := b.trouve(t, "voirie"); len(got) != 0 {
+		t.Fatalf("trouvé sans libellé : %v", got)
+	}
+	c := xdemat.ClassificationPrefecture{Date: t0.AddDate(0, -1, 0),
+		Natures: []xdemat.NatureClassification{{Code: xdemat.NatureDeliberation, Libelle: "Délibérations"}},
+		Matieres: []xdemat.MatiereClassification{{Code: 8, Libelle: "Domaines de compétences par thèmes",
+			SousMatieres: []xdemat.MatiereClassification{{Code: 3, Libelle: "Voirie"}}}}}
+	data, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.SaveEvents(ctx, []*xdemat.Evenement{{Curseur: 2, Type: xdemat.EvenementActeClassification, Payload: data, CreeLe: t0}}, 2); err != nil {
+		t.Fatal(err)
+	}
+	b.passe(t)
+	r, err := b.st.RechercherActes(ctx, agent.RechercheActes{Q: "voirie competences"})
+	if err != nil || len(r.Actes) != 1 || r.Actes[0].Matiere != "8.3 Domaines de compétences par thèmes > Voirie" {
+		t.Fatalf("%+v (%v)", r, err)
+	}
+}

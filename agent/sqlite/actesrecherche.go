@@ -31,7 +31,7 @@ const (
 	maxTermesRecherche   = 8
 	maxLongueurTerme     = 64
 	maxTexteIndexe       = 256 << 10 // bytes of PDF text kept per acte
-	maxLongueurLibelle   = 1000
+	maxLongueurLibelle   = 4000      // five levels of 500 characters and their " > "
 	motsAutourDeLExtrait = 12
 )
 
