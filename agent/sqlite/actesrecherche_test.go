@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -226,4 +227,39 @@ func FuzzRechercheActes(f *testing.F) {
 			t.Fatalf("%q : %v", q, err)
 		}
 	})
+}
+
+// TestTexteReluQuandLeDocumentChange: the signed PDF replaces the one
+// deposited (acteApresSignature): its text is to be read again.
+func TestTexteReluQuandLeDocumentChange(t *testing.T) {
+	s, _ := openTest(t)
+	a := registreDeTest(t, s)["DE2026_002"]
+	if err := s.EnregistrerTexteActe(ctx, a.ID, []string{a.DocumentPrincipal.SHA256}, "texte du PDF déposé"); err != nil {
+		t.Fatal(err)
+	}
+	signe := addDoc(t, s, "signe.pdf", "%PDF signé")
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		l, err := loadActe(ctx, tx, a.ID)
+		if err != nil {
+			return err
+		}
+		l.acte.DocumentPrincipal.SHA256 = signe.SHA256
+		return saveActe(ctx, tx, l.acte, false)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.TextesAIndexer(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range l {
+		if x.ActeID == a.ID {
+			if x.Pieces[0].SHA256 != signe.SHA256 || len(x.Indexees) != 1 || x.Indexees[0] != a.DocumentPrincipal.SHA256 {
+				t.Fatalf("%+v", x)
+			}
+			return
+		}
+	}
+	t.Fatal("le PDF signé n'est pas à relire")
 }
