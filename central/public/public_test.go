@@ -181,8 +181,12 @@ func TestPagesPubliques(t *testing.T) {
 
 	t.Run("fiche et document de l'acte", func(t *testing.T) {
 		resp, body := w.get("/communes/215100009/actes/" + budget.ID)
-		if resp.StatusCode != 200 || !strings.Contains(body, "Vote du budget primitif 2026") || !strings.Contains(body, budget.ID+".pdf") || !strings.Contains(body, "Mis en ligne le") {
+		if resp.StatusCode != 200 || !strings.Contains(body, "Vote du budget primitif 2026") || !strings.Contains(body, budget.ID+".pdf") || !strings.Contains(body, "Mis en ligne le") ||
+			!strings.Contains(body, "/communes/215100009/seances/2026-03-13") {
 			t.Fatalf("fiche : %d\n%s", resp.StatusCode, body)
+		}
+		if _, body := w.get("/communes/215100009/actes/" + arrete.ID); strings.Contains(body, "/seances/") {
+			t.Fatalf("un arrêté renvoie à une séance :\n%s", body)
 		}
 		resp, pdf := w.get("/communes/215100009/actes/" + budget.ID + ".pdf")
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
