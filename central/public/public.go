@@ -45,7 +45,13 @@ type Server struct {
 
 	initOnce sync.Once
 	pages    map[string]*template.Template
+	// tampons bounds the stamped copies made at once: each holds a whole
+	// PDF (up to 150 Mo) in memory.
+	tampons chan struct{}
 }
+
+// tamponsSimultanes is how many stamped copies are made at once.
+const tamponsSimultanes = 2
 
 var pageNames = []string{"accueil.html", "commune.html", "acte.html", "seance.html", "erreur.html"}
 
@@ -72,6 +78,7 @@ func (s *Server) init() {
 		if s.Logger == nil {
 			s.Logger = slog.New(slog.DiscardHandler)
 		}
+		s.tampons = make(chan struct{}, tamponsSimultanes)
 		funcs := template.FuncMap{
 			"date":        DateFr,
 			"jourSeance":  xdemat.JourSeance,
@@ -285,6 +292,12 @@ func (s *Server) serveActe(w http.ResponseWriter, r *http.Request, ap *central.A
 	lignes, err := ap.Acte.LignesTampon(ap.Publication.PublieLe)
 	if err != nil {
 		s.serveDocument(w, r, ap.Publication.DocumentSHA256, nom, ap.Publication.PublieLe)
+		return
+	}
+	select {
+	case s.tampons <- struct{}{}:
+		defer func() { <-s.tampons }()
+	case <-r.Context().Done():
 		return
 	}
 	f, err := s.Documents.Open(ap.Publication.DocumentSHA256)
