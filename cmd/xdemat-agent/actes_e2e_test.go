@@ -6,8 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"path/filepath"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,37 +14,10 @@ import (
 	"xdemat"
 	"xdemat/actes/simulateur"
 	"xdemat/agent"
-	"xdemat/agent/localapi"
-	"xdemat/central/blob"
 	"xdemat/central/server"
 	"xdemat/internal/pdftest"
 	"xdemat/pkcs11/jetontest"
 )
-
-// startCentralAvec is startCentral with the program adjusted before it runs.
-func startCentralAvec(t testing.TB, dir, addr string, configurer func(*server.Main)) *centralHandle {
-	t.Helper()
-	m := server.NewMain()
-	m.DataDir, m.ListenAddr, m.AdminListenAddr = dir, addr, "127.0.0.1:0"
-	m.Stdout, m.Stderr = io.Discard, io.Discard
-	m.Logger = testLogger(t)
-	if err := m.ParseFlags(context.Background(), []string{"serve"}); err != nil {
-		t.Fatal(err)
-	}
-	if configurer != nil {
-		configurer(m)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.Open(filepath.Join(dir, "documents"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &centralHandle{DataDir: dir, Addr: m.Addr(), Pin: m.CertFingerprint(), Store: m.Store(), Blobs: blobs, m: m}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // A délibération is prepared at the mairie while the line is down, signed
 // by the maire with his key (SoftHSM2 token) in the parapheur, and, once
@@ -66,33 +38,13 @@ func TestActesDeLaMairieALaPrefecture(t *testing.T) {
 	c := startCentral(t, dir, "127.0.0.1:0")
 	addr := c.Addr
 	commune, code := newCommune(t, c.Store, "Sainte-Menehould", sirens[0])
-	anne := &xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Anne", Nom: "Lefèvre", Role: xdemat.RoleSecretaire, Actif: true}
-	jacques := &xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Jacques", Nom: "Bertin", Role: xdemat.RoleMaire, Actif: true}
-	for _, u := range []*xdemat.Utilisateur{anne, jacques} {
-		if err := c.Store.SaveUtilisateur(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	anne, jacques := secretaireDe(commune), maireDe(commune)
+	enregistrerUtilisateurs(t, c, anne, jacques)
 	dirMairie := shortTempDir(t)
 	enrollAgent(t, c, code, dirMairie)
 	mairie := startAgent(t, dirMairie)
 	defer mairie.Close()
-	session := func(u *xdemat.Utilisateur) *localapi.Client {
-		cl, err := localapi.Dial(dirMairie)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cl.Close() })
-		waitFor(t, "les profils de la commune arrivent de central", 30*time.Second, func() (bool, string) {
-			ps, err := cl.Utilisateurs(ctx)
-			return err == nil && len(ps) == 2, fmt.Sprint(len(ps), err)
-		})
-		if _, err := cl.OuvrirSession(ctx, u.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		return cl
-	}
-	secretaire, maire := session(anne), session(jacques)
+	secretaire, maire := ouvrirSession(t, dirMairie, anne, 2), ouvrirSession(t, dirMairie, jacques, 2)
 	dateClassification := simulateur.ClassificationDemo().DateClassification.Time
 	nouvelActe := func(numero, objet, nom, typeMedia string, contenu []byte) *xdemat.Acte {
 		doc, err := secretaire.AjouterDocument(ctx, nom, typeMedia, bytes.NewReader(contenu))
@@ -103,21 +55,6 @@ func TestActesDeLaMairieALaPrefecture(t *testing.T) {
 			Objet: objet, Classification: "7.2.1", DateClassification: dateClassification,
 			DocumentPrincipal: xdemat.PieceActe{SHA256: doc.SHA256, Nom: nom, Taille: doc.Taille, TypePiece: "99_DE"}}
 	}
-	// attendre wakes central's connector until the acte reaches the status on the poste.
-	attendre := func(c *centralHandle, id string, statut xdemat.StatutActe) *agent.FicheActe {
-		t.Helper()
-		var f *agent.FicheActe
-		waitFor(t, "l'acte devient « "+statut.Libelle()+" » sur le poste", 60*time.Second, func() (bool, string) {
-			c.m.ReveillerActes()
-			var err error
-			if f, err = secretaire.FicheActe(ctx, id); err != nil {
-				return false, err.Error()
-			}
-			return f.Acte.Statut == statut, string(f.Acte.Statut)
-		})
-		return f
-	}
-
 	// The line is down: the délibération is prepared and signed all the same.
 	c.Close()
 	pdf := pdftest.Minimal("Délibération n° DE2026_001", "Vote des taux d'imposition")
@@ -145,7 +82,7 @@ func TestActesDeLaMairieALaPrefecture(t *testing.T) {
 	// Central is back: transmitted, acknowledged.
 	c = startCentral(t, dir, addr)
 	debut := time.Now()
-	f := attendre(c, a.ID, xdemat.ActeAcquitte)
+	f := attendreStatutActe(t, c, secretaire, a.ID, xdemat.ActeAcquitte)
 	t.Logf("retour de central → acquitté sur le poste : %v", time.Since(debut).Round(time.Millisecond))
 	if !xdemat.ValidIdentifiantActe(f.Acte.IdentifiantUnique) || !strings.Contains(f.Acte.IdentifiantUnique, a.NumeroInterne) || f.Acte.DateAR.IsZero() || f.Acte.NomArchive == "" {
 		t.Fatalf("acte acquitté %+v", f.Acte)
@@ -164,6 +101,39 @@ func TestActesDeLaMairieALaPrefecture(t *testing.T) {
 		return false, fmt.Sprint(len(ns), err)
 	})
 
+	// The acknowledged délibération: its stamped copy, its entry in the
+	// register, and, published from the poste, on the commune's public page.
+	recu := "Reçu en préfecture le " + f.Acte.DateAR.In(xdemat.Paris).Format("02/01/2006")
+	copie, err := secretaire.CopieTamponnee(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt := texteDuPDF(t, copie); !strings.Contains(txt, recu) || !strings.Contains(txt, "ID : "+f.Acte.IdentifiantUnique) {
+		t.Fatalf("copie tamponnée :\n%s", txt)
+	}
+	registre, err := secretaire.Registre(ctx, xdemat.NatureDeliberation, f.Acte.DateDecision.In(xdemat.Paris).Year(), "chronologique")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt := texteDuPDF(t, registre); !strings.Contains(txt, "N° d'ordre 1 — "+a.NumeroInterne) || !strings.Contains(txt, "identifiant "+f.Acte.IdentifiantUnique) {
+		t.Fatalf("registre des délibérations :\n%s", txt)
+	}
+	publication, err := secretaire.EtatPublicationActe(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secretaire.PublierActe(ctx, a.ID, publication.AuteurPropose); err != nil {
+		t.Fatal(err)
+	}
+	site := "http://" + c.m.PublicAddr() + "/communes/" + commune.SIREN + "/"
+	waitFor(t, "la page publique de la commune montre la délibération", 60*time.Second, func() (bool, string) {
+		_, page := lirePage(t, site)
+		return bytes.Contains(page, []byte(a.NumeroInterne)) && bytes.Contains(page, []byte("Jacques Bertin, Maire")), string(page)
+	})
+	if st, pdf := lirePage(t, site+"actes/"+a.ID+".pdf"); st != http.StatusOK || !strings.Contains(texteDuPDF(t, pdf), recu) {
+		t.Fatalf("PDF publié : %d", st)
+	}
+
 	// The préfecture refuses the next acte: en erreur, said in French.
 	sim.AnomalieProchainActe(simulateur.Anomalie{Nature: 3, Detail: "Matière 7.2.1 périmée"})
 	refuse, err := secretaire.CreerActe(ctx, nouvelActe("", "Tarifs de la cantine", "cantine.pdf", "application/pdf", pdftest.Minimal("Délibération cantine")))
@@ -173,7 +143,7 @@ func TestActesDeLaMairieALaPrefecture(t *testing.T) {
 	if res, err := secretaire.EnvoyerActes(ctx, agent.DemandeEnvoiActes{Actes: []string{refuse.ID}}); err != nil || res[0].Erreur != "" {
 		t.Fatalf("envoi direct : %+v, %v", res, err)
 	}
-	f = attendre(c, refuse.ID, xdemat.ActeEnErreur)
+	f = attendreStatutActe(t, c, secretaire, refuse.ID, xdemat.ActeEnErreur)
 	if !strings.Contains(f.Acte.Anomalie, "La préfecture a refusé l'acte n° "+refuse.NumeroInterne) {
 		t.Fatalf("anomalie %q", f.Acte.Anomalie)
 	}
@@ -215,7 +185,7 @@ func TestActesDeLaMairieALaPrefecture(t *testing.T) {
 		t.Fatalf("l'archive est partie avant l'arrêt (%d archives, %d avant)", n, avant)
 	}
 	c = startCentral(t, dir, addr)
-	f = attendre(c, coupe.ID, xdemat.ActeAcquitte)
+	f = attendreStatutActe(t, c, secretaire, coupe.ID, xdemat.ActeAcquitte)
 	if f.Acte.NomArchive != nom || c.m.SimulateurActes().EtatCourant().Archives != avant+1 {
 		t.Fatalf("après la reprise : archive %s (attendue %s), %d archives (attendu %d)", f.Acte.NomArchive, nom, c.m.SimulateurActes().EtatCourant().Archives, avant+1)
 	}

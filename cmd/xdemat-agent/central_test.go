@@ -27,21 +27,29 @@ type centralHandle struct {
 // free port, or the address of a previous run to come back on it).
 func startCentral(t testing.TB, dir, addr string) *centralHandle {
 	t.Helper()
-	return startCentralOn(t, dir, addr, "")
+	return startCentralAvec(t, dir, addr, nil)
 }
 
 // startCentralOn is startCentral with the database at dbURL ("" = SQLite in dir).
 func startCentralOn(t testing.TB, dir, addr, dbURL string) *centralHandle {
 	t.Helper()
+	return startCentralAvec(t, dir, addr, func(m *server.Main) { m.DBURL = dbURL })
+}
+
+// startCentralAvec is startCentral with the program adjusted before it
+// runs. The console and the public pages listen on free ports: tests run
+// side by side and never take the default ones.
+func startCentralAvec(t testing.TB, dir, addr string, configurer func(*server.Main)) *centralHandle {
+	t.Helper()
 	m := server.NewMain()
-	m.DataDir = dir
-	m.DBURL = dbURL
-	m.ListenAddr = addr
-	m.AdminListenAddr = "127.0.0.1:0"
+	m.DataDir, m.ListenAddr, m.AdminListenAddr, m.PublicListenAddr = dir, addr, "127.0.0.1:0", "127.0.0.1:0"
 	m.Stdout, m.Stderr = io.Discard, io.Discard
 	m.Logger = testLogger(t)
 	if err := m.ParseFlags(context.Background(), []string{"serve"}); err != nil {
 		t.Fatal(err)
+	}
+	if configurer != nil {
+		configurer(m)
 	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

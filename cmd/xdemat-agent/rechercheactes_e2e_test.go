@@ -8,11 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"xdemat"
-	"xdemat/actes/simulateur"
 	"xdemat/agent"
 	"xdemat/agent/localapi"
-	"xdemat/internal/pdftest"
 )
 
 // TestRechercheDunActeCreeSurUnAutrePoste: the secretary records a
@@ -26,42 +23,12 @@ func TestRechercheDunActeCreeSurUnAutrePoste(t *testing.T) {
 	ctx := context.Background()
 	c := startCentral(t, t.TempDir(), "127.0.0.1:0")
 	commune, code := newCommune(t, c.Store, "Sainte-Menehould", sirens[6])
-	anne := &xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Anne", Nom: "Lefèvre", Role: xdemat.RoleSecretaire, Actif: true}
-	if err := c.Store.SaveUtilisateur(ctx, anne); err != nil {
-		t.Fatal(err)
-	}
-	ouvrir := func(code string) *localapi.Client {
-		dir := shortTempDir(t)
-		enrollAgent(t, c, code, dir)
-		m := startAgent(t, dir)
-		t.Cleanup(func() { m.Close() })
-		cl, err := localapi.Dial(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cl.Close() })
-		waitFor(t, "le profil de la secrétaire arrive de central", 30*time.Second, func() (bool, string) {
-			ps, err := cl.Utilisateurs(ctx)
-			return err == nil && len(ps) == 1, fmt.Sprint(len(ps), err)
-		})
-		if _, err := cl.OuvrirSession(ctx, anne.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		return cl
-	}
-	mairie, portable := ouvrir(code), ouvrir(newCode(t, c.Store, commune.ID))
+	anne := secretaireDe(commune)
+	enregistrerUtilisateurs(t, c, anne)
+	mairie, portable := ouvrirPoste(t, c, code, anne, 1), ouvrirPoste(t, c, newCode(t, c.Store, commune.ID), anne, 1)
 
-	pdf := pdftest.Minimal("Délibération n° DE2026_001", "Restauration du lavoir communal et de sa toiture en lauzes")
-	doc, err := mairie.AjouterDocument(ctx, "deliberation.pdf", "application/pdf", bytes.NewReader(pdf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := mairie.CreerActe(ctx, &xdemat.Acte{Nature: xdemat.NatureDeliberation, DateDecision: time.Now().AddDate(0, 0, -1),
-		Objet: "Travaux sur le patrimoine communal", Classification: "7.2.1", DateClassification: simulateur.ClassificationDemo().DateClassification.Time,
-		DocumentPrincipal: xdemat.PieceActe{SHA256: doc.SHA256, Nom: "deliberation.pdf", Taille: doc.Taille, TypePiece: "99_DE"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := creerDeliberation(t, mairie, "Travaux sur le patrimoine communal", time.Now().AddDate(0, 0, -1),
+		"Délibération n° DE2026_001", "Restauration du lavoir communal et de sa toiture en lauzes")
 	for _, cl := range []*localapi.Client{mairie, portable} {
 		waitFor(t, "le texte du PDF est trouvé sur chaque poste", 60*time.Second, func() (bool, string) {
 			r, err := cl.RechercherActes(ctx, agent.RechercheActes{Q: "lauzes lavoir"})

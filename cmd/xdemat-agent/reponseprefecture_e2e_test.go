@@ -14,7 +14,6 @@ import (
 	"xdemat/actes"
 	"xdemat/actes/simulateur"
 	"xdemat/agent"
-	"xdemat/agent/localapi"
 	"xdemat/central/server"
 	"xdemat/internal/pdftest"
 )
@@ -51,30 +50,14 @@ func TestReponseALaPrefectureDepuisLaMairie(t *testing.T) {
 	c := startCentralAvec(t, dir, "127.0.0.1:0", configurer)
 	addr := c.Addr
 	commune, code := newCommune(t, c.Store, "Fismes", sirens[5])
-	anne := &xdemat.Utilisateur{CommuneID: commune.ID, Prenom: "Anne", Nom: "Lefèvre", Role: xdemat.RoleSecretaire, Actif: true}
-	if err := c.Store.SaveUtilisateur(ctx, anne); err != nil {
-		t.Fatal(err)
-	}
-	dirMairie := shortTempDir(t)
-	enrollAgent(t, c, code, dirMairie)
-	mairie := startAgent(t, dirMairie)
-	defer mairie.Close()
-	secretaire, err := localapi.Dial(dirMairie)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer secretaire.Close()
-	waitFor(t, "le profil de la secrétaire arrive de central", 30*time.Second, func() (bool, string) {
-		ps, err := secretaire.Utilisateurs(ctx)
-		return err == nil && len(ps) == 1, fmt.Sprint(len(ps), err)
-	})
-	if _, err := secretaire.OuvrirSession(ctx, anne.ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	anne := secretaireDe(commune)
+	enregistrerUtilisateurs(t, c, anne)
+	secretaire := ouvrirPoste(t, c, code, anne, 1)
 
 	// The classification comes first: the connector asks for it at its first pass.
 	demo := simulateur.ClassificationDemo()
 	var cl *xdemat.ClassificationPrefecture
+	var err error
 	waitFor(t, "la classification de la préfecture arrive sur le poste", 60*time.Second, func() (bool, string) {
 		c.m.ReveillerActes()
 		cl, err = secretaire.ClassificationActes(ctx)
