@@ -302,7 +302,9 @@ func (u *UI) montrerActe(f *agent.FicheActe) {
 		}
 		corps.Add(texteLong(t))
 	}
-	actions := container.NewHBox()
+	// Up to seven actions (documents, publication, correction…): three a
+	// row keeps the fiche within the 1024-pixel screens of mairie PCs.
+	actions := container.NewGridWithColumns(3)
 	sha := a.DocumentPrincipal.SHA256
 	var dlg dialog.Dialog
 	u.ajouterMessages(corps, f, func() { dlg.Hide() }) // reponseprefecture.go

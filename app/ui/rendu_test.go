@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -10,6 +11,27 @@ import (
 )
 
 func avecSauvegardes() *fauxAgent { return communeDeTest().avecSauvegardes() }
+
+// communeAvecActes is the test commune with an acte in each of the states
+// the secretary meets most: acknowledged, refused, waiting to be sent.
+func communeAvecActes() *fauxAgent {
+	ag := communeDeTest()
+	decision := maintenantTest.AddDate(0, 0, -10)
+	pdf := xdemat.PieceActe{SHA256: strings.Repeat("ab", 32), Nom: "acte.pdf", Taille: 100, TypePiece: "99_DE", TypeMedia: "application/pdf"}
+	ag.actes = []*xdemat.Acte{
+		{ID: "a-1", CommuneID: "c-1", Nature: xdemat.NatureDeliberation, NumeroInterne: "DE2026_007", DateDecision: decision,
+			Objet: "Révision du plan local d'urbanisme", Classification: "2.1", DocumentPrincipal: pdf, CreeLe: decision,
+			Statut: xdemat.ActeAcquitte, TransmisLe: decision.AddDate(0, 0, 1), DateAR: decision.AddDate(0, 0, 1),
+			IdentifiantUnique: "051-215100009-20261116-DE2026_007-DE"},
+		{ID: "a-2", CommuneID: "c-1", Nature: xdemat.NatureDeliberation, NumeroInterne: "DE2026_008", DateDecision: decision,
+			Objet: "Tarifs de la cantine scolaire", Classification: "7.1", DocumentPrincipal: pdf, CreeLe: decision,
+			Statut: xdemat.ActeEnErreur, Anomalie: "La matière 7.1 n'existe plus dans la classification de la préfecture."},
+		{ID: "a-3", CommuneID: "c-1", Nature: xdemat.NatureActeReglementaire, NumeroInterne: "AR2026_012", DateDecision: maintenantTest.AddDate(0, 0, -1),
+			Objet: "Circulation et stationnement pendant la fête du village", Classification: "6.1", DocumentPrincipal: pdf, CreeLe: maintenantTest,
+			Statut: xdemat.ActeEnAttenteEnvoi},
+	}
+	return ag
+}
 
 // TestRendu compares each screen with its master in testdata/ (markup, and
 // an image of the home page, the one the secretary sees every morning). To
@@ -28,6 +50,8 @@ func TestRendu(t *testing.T) {
 		{"poste_non_enrole", func() *fauxAgent { ag := newFauxAgent(); ag.identite = nil; return ag }, nil, true},
 		{"detail_notification", communeDeTest, func(t *testing.T, u *UI) { u.Ouvrir(lienNotification(idAlerte)) }, false},
 		{"historique", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Historique")) }, false},
+		{"actes", communeAvecActes, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Actes")) }, true},
+		{"fiche_acte", communeAvecActes, func(t *testing.T, u *UI) { u.ouvrirActe("a-1") }, true},
 		{"parametres", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "Paramètres")) }, true},
 		{"diagnostic", communeDeTest, func(t *testing.T, u *UI) { test.Tap(bouton(t, u.menu.objet, "À propos")) }, false},
 		{"sauvegarde", avecSauvegardes, func(t *testing.T, u *UI) { ouvrirSauvegarde(t, u) }, true},
