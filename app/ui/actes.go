@@ -214,8 +214,17 @@ func (u *UI) nouvelActe() {
 	matiere, versionClassification := u.champMatiere(classification) // reponseprefecture.go
 	fichier := widget.NewLabel("Aucun fichier choisi (PDF)")
 	var chemin string
+	var taille int64
+	annexes := u.champAnnexes(func() int64 { return taille }) // annexes.go
 	choisir := widget.NewButton("Choisir…", func() {
-		u.choisirFichier(func(p string) { chemin = p; fichier.SetText(filepath.Base(p)) })
+		u.choisirFichier(func(p string) {
+			chemin, taille = p, 0
+			if st, err := os.Stat(p); err == nil {
+				taille = st.Size()
+			}
+			fichier.SetText(filepath.Base(p))
+			annexes.rafraichir()
+		})
 	})
 	natureDe := func(l string) xdemat.NatureActe {
 		for _, n := range xdemat.NaturesActes() {
@@ -225,13 +234,21 @@ func (u *UI) nouvelActe() {
 		}
 		return xdemat.NatureDeliberation
 	}
+	var classif *xdemat.ClassificationPrefecture // the préfecture's, once it has reached the poste
 	nature := widget.NewSelect(natures, func(l string) {
 		n := natureDe(l)
+		annexes.typologies(typologiesDe(classif, n))
 		appeler(u, func(ctx context.Context) (string, error) {
 			return u.ag.ProposerNumeroActe(ctx, n, u.maintenant().In(u.fuseau()).Year())
 		}, numero.SetText)
 	})
 	nature.SetSelectedIndex(0)
+	if ar := u.agentReponses(); ar != nil {
+		appelerSinon(u, ar.ClassificationActes, func(c *xdemat.ClassificationPrefecture) {
+			classif = c
+			annexes.typologies(typologiesDe(c, natureDe(nature.Selected)))
+		}, func(error) bool { return true }) // none yet: "Autre document" for every annexe
+	}
 	form := []*widget.FormItem{
 		widget.NewFormItem("Nature", nature),
 		widget.NewFormItem("Numéro", numero),
@@ -239,6 +256,7 @@ func (u *UI) nouvelActe() {
 		widget.NewFormItem("Objet", objet),
 		widget.NewFormItem("Matière", matiere),
 		widget.NewFormItem("Document", container.NewBorder(nil, nil, nil, choisir, fichier)),
+		widget.NewFormItem("Annexes", annexes.objet),
 	}
 	dlg := dialog.NewForm("Nouvel acte", "Créer l'acte", "Annuler", form, func(ok bool) {
 		if !ok {
@@ -253,28 +271,32 @@ func (u *UI) nouvelActe() {
 			u.erreur(xdemat.Errorf(xdemat.EINVALID, "Choisissez le document de l'acte (PDF)."))
 			return
 		}
+		if err := annexes.verifier(); err != nil {
+			u.erreur(err)
+			return
+		}
 		a := &xdemat.Acte{Nature: natureDe(nature.Selected), NumeroInterne: strings.TrimSpace(numero.Text), DateDecision: le,
 			Objet: strings.TrimSpace(objet.Text), Classification: xdemat.Classification(strings.TrimSpace(classification.Text)),
 			DateClassification: versionClassification()}
-		u.creerActe(a, chemin)
+		u.creerActe(a, chemin, annexes)
 	}, u.win)
-	dlg.Resize(fyne.NewSize(640, 480))
+	annexes.relayout = dlg.Refresh
+	dlg.Resize(fyne.NewSize(720, 560))
 	dlg.Show()
 }
 
-// creerActe adds the main document to the agent, then creates the acte.
-func (u *UI) creerActe(a *xdemat.Acte, chemin string) {
+// creerActe adds the main document and the annexes to the agent, then
+// creates the acte.
+func (u *UI) creerActe(a *xdemat.Acte, chemin string, annexes *champAnnexes) {
 	appeler(u, func(ctx context.Context) (*xdemat.Acte, error) {
-		f, err := os.Open(chemin)
-		if err != nil {
-			return nil, xdemat.Errorf(xdemat.EINVALID, "Le fichier %s ne s'ouvre pas (%v).", filepath.Base(chemin), err)
-		}
-		defer f.Close()
-		doc, err := u.ag.AjouterDocument(ctx, filepath.Base(chemin), "", f)
+		doc, err := envoyerFichier(ctx, u.ag, chemin)
 		if err != nil {
 			return nil, err
 		}
 		a.DocumentPrincipal = xdemat.PieceActe{SHA256: doc.SHA256, Nom: doc.NomOriginal, TypeMedia: doc.TypeMedia, Taille: doc.Taille, TypePiece: a.Nature.TypePieceParDefaut()}
+		if a.Annexes, err = annexes.envoyer(ctx, u.ag); err != nil {
+			return nil, err
+		}
 		return u.ag.CreerActe(ctx, a)
 	}, func(cree *xdemat.Acte) {
 		u.afficher(EcranActes)
