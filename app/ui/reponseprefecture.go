@@ -58,7 +58,6 @@ func (u *UI) ligneReponse(r *xdemat.ReponsePrefecture) string {
 func (u *UI) ajouterMessages(corps *fyne.Container, f *agent.FicheActe, fermer func()) {
 	ar := u.agentReponses()
 	for _, m := range f.Messages {
-		m := m
 		x := texteLong(fmt.Sprintf("%s de la préfecture (%s) : %s", m.Type.Libelle(), u.moment(m.RecuLe), m.Texte))
 		x.Importance = widget.WarningImportance
 		corps.Add(x)
@@ -72,15 +71,28 @@ func (u *UI) ajouterMessages(corps *fyne.Container, f *agent.FicheActe, fermer f
 				repondu = true
 			}
 		}
+		// The préfecture's letter itself (PDF), once the poste has fetched it.
+		boutons := container.NewHBox()
+		for i, h := range m.Documents {
+			titre := m.Type.Libelle() + " de la préfecture"
+			libelle := "Lire le courrier"
+			if len(m.Documents) > 1 {
+				libelle = fmt.Sprintf("Lire le courrier (%d/%d)", i+1, len(m.Documents))
+			}
+			boutons.Add(widget.NewButtonWithIcon(libelle, theme.VisibilityIcon(), func() { fermer(); u.lireDocument(titre, h) }))
+		}
 		switch {
 		case m.Type == xdemat.MessageDefere:
 			corps.Add(texteLong("Un déféré ne se répond pas par @CTES : la commune présente sa défense au tribunal administratif (Télérecours citoyens ou courrier), au besoin avec un avocat."))
 		case ar != nil && !repondu && m.Repondable() && f.Acte.IdentifiantUnique != "":
 			acte := f.Acte
-			corps.Add(container.NewHBox(widget.NewButtonWithIcon("Répondre…", theme.MailReplyIcon(), func() {
+			boutons.Add(widget.NewButtonWithIcon("Répondre…", theme.MailReplyIcon(), func() {
 				fermer()
 				u.repondreMessage(acte, m)
-			})))
+			}))
+		}
+		if len(boutons.Objects) > 0 {
+			corps.Add(boutons)
 		}
 	}
 }

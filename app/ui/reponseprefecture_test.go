@@ -140,6 +140,7 @@ func TestMessagesDeLaPrefectureDansLaFiche(t *testing.T) {
 	}
 	demande := message(xdemat.MessageDemandePieces, "Merci de joindre le plan de situation.")
 	courrier := message(xdemat.MessageCourrierSimple, "Merci de préciser le montant.")
+	courrier.Documents = []string{strings.Repeat("c1", 32)}
 	defere := message(xdemat.MessageDefere, "Incompétence de l'auteur.")
 	ag.messages = []*xdemat.MessagePrefecture{demande, courrier, defere}
 	ag.reponses = []*xdemat.ReponsePrefecture{{ID: uuid.NewString(), ActeID: a.ID, MessageID: courrier.ID, Type: xdemat.ReponseFavorable,
@@ -156,6 +157,12 @@ func TestMessagesDeLaPrefectureDansLaFiche(t *testing.T) {
 	if bs := boutons(u.win.Canvas().Overlays().Top(), "Répondre"); len(bs) != 1 {
 		t.Fatalf("%d boutons Répondre :\n%s", len(bs), fiche)
 	}
+	// The préfecture's letter reads in the app.
+	test.Tap(bouton(t, u.win.Canvas().Overlays().Top(), "Lire le courrier"))
+	if u.lecture.titre.Text != "Courrier simple de la préfecture" {
+		t.Fatalf("lecture du courrier : %q", u.lecture.titre.Text)
+	}
+	u.ouvrirActe(a.ID)
 	plan := filepath.Join(t.TempDir(), "plan-de-situation.pdf")
 	os.WriteFile(plan, pdftest.Minimal("Plan de situation"), 0o600)
 	u.choisirFichier = func(ok func(string)) { ok(plan) }
