@@ -76,6 +76,7 @@ screenshot: deps app-linux ## bin/ecran-accueil.png: the home page under Xvfb wi
 
 run: deps app-linux ## the whole suite on this machine: central (SQLite, simulators), a demo commune, its enrolled agent, the app with the maire's demo token
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/xdemat-central
+	CGO_ENABLED=0 $(GO) build -o bin/xdemat-demo ./cmd/xdemat/internal/demo
 	@bash installer/demo.sh
 
 clean: ## remove built files

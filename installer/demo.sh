@@ -85,6 +85,12 @@ done
 sleep 1
 "$bin/xdemat-agent" status -data "$adata" || true
 
+# The demo actes, once: délibérations of the last séance, one acknowledged
+# by the simulated préfecture and published, one on its way, others to send.
+if [ -x "$bin/xdemat-demo" ]; then
+  "$bin/xdemat-demo" -data "$adata" -actes || echo "(actes de démonstration non créés : voir $state/agent.log et $state/central.log)"
+fi
+
 # The maire's signature key for the demonstration: a SoftHSM2 token (PIN
 # 1234) holding a key and a self-signed certificate of Jacques Bertin, with
 # the key usages and the (test) RGS** policy of a real one. Made once.

@@ -1,8 +1,10 @@
 // Command demo fills a running agent with a profile and notifications, for
-// the app's screenshot and benchmark (make screenshot, make bench-app). It
-// goes through the local API like the app, and prints the profile's ID.
+// the app's screenshot and benchmark (make screenshot, make bench-app), or,
+// with -actes, with the actes of the demonstration (make run). It goes
+// through the local API like the app, and prints the profile's ID.
 //
 //	go run ./cmd/xdemat/internal/demo -data DOSSIER -n 1000
+//	go run ./cmd/xdemat/internal/demo -data DOSSIER -actes
 package main
 
 import (
@@ -20,8 +22,15 @@ import (
 func main() {
 	data := flag.String("data", "", "dossier de données de l'agent (obligatoire)")
 	n := flag.Int("n", 6, "nombre de notifications à lever")
+	actes := flag.Bool("actes", false, "enregistrer les actes de démonstration (une seule fois), au lieu des notifications")
 	flag.Parse()
-	if err := run(*data, *n); err != nil {
+	var err error
+	if *actes {
+		err = remplirActes(*data)
+	} else {
+		err = run(*data, *n)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo :", xdemat.ErrorMessage(err), err)
 		os.Exit(1)
 	}
