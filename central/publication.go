@@ -31,7 +31,22 @@ type CommunePublique struct {
 type SeancePublique struct {
 	Date          time.Time // midnight, Paris
 	Deliberations []*ActePublie
-	PV            *xdemat.ProcesVerbal
+	// Examinees are every délibération of the séance central knows but
+	// the cancelled ones, in the order of their numéros: the liste des
+	// délibérations examinées (CM-26) names them all, published in full or
+	// not (an individual decision is notified, not published).
+	Examinees []*xdemat.Acte
+	PV        *xdemat.ProcesVerbal
+}
+
+// Publiee returns the délibération acteID as published, nil when it is not.
+func (s *SeancePublique) Publiee(acteID string) *ActePublie {
+	for _, d := range s.Deliberations {
+		if d.Acte.ID == acteID {
+			return d
+		}
+	}
+	return nil
 }
 
 // PublicationStore is the part of central's database the public pages and
@@ -61,7 +76,8 @@ type PublicationStore interface {
 
 	// RappelerPublications raises, for every séance whose one-week
 	// deadline (CM-25, CM-26) is two days away or less and whose liste des
-	// délibérations or PV is not online, one notification to its commune
+	// délibérations, or the PV of the séance before (adopted at this one),
+	// is not online, one notification to its commune
 	// (xdemat.NotificationPublicationSeance; its ID is made from the
 	// commune and the séance, so that a pass repeated notifies once). It
 	// returns how many it raised.

@@ -390,7 +390,42 @@ func (s *Store) SeancePubliee(ctx context.Context, communeID string, date time.T
 	if len(pvs) > 0 {
 		se.PV = pvs[0]
 	}
+	seances, err := s.seancesCommune(ctx, communeID)
+	if err != nil {
+		return nil, err
+	}
+	se.Examinees = seances[jour]
 	return se, nil
+}
+
+// seancesCommune returns the commune's délibérations that are not
+// cancelled, by séance (day of decision), each séance in the order of
+// the numéros (CM-28). Until Xconvoc holds séances, the day of decision is
+// the séance; actes carry their date in their JSON only, hence the decoding
+// here (a commune records a few hundred délibérations in a mandate).
+func (s *Store) seancesCommune(ctx context.Context, communeID string) (map[string][]*xdemat.Acte, error) {
+	as, err := list(ctx, s, func(r scanner) (*xdemat.Acte, error) {
+		var b []byte
+		if err := r.Scan(&b); err != nil {
+			return nil, err
+		}
+		a := new(xdemat.Acte)
+		return a, json.Unmarshal(b, a)
+	}, "SELECT donnees FROM actes WHERE commune_id = ? AND statut <> 'annule'", communeID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]*xdemat.Acte{}
+	for _, a := range as {
+		if a.Nature == xdemat.NatureDeliberation {
+			j := xdemat.JourSeance(a.DateDecision)
+			out[j] = append(out[j], a)
+		}
+	}
+	for _, l := range out {
+		sort.SliceStable(l, func(i, j int) bool { return l[i].NumeroInterne < l[j].NumeroInterne })
+	}
+	return out, nil
 }
 
 // ProcesVerbal returns the procès-verbal with that ID; ENOTFOUND.
@@ -408,8 +443,9 @@ func (s *Store) ProcesVerbal(ctx context.Context, communeID, id string, now time
 // --- the reminder (CM-25, CM-26) ---
 
 // RappelerPublications raises one notification per séance whose deadline
-// is two days away or less and whose liste des délibérations or PV is not
-// online; see central.PublicationStore.
+// is two days away or less and whose liste des délibérations, or the PV of
+// the séance before it (adopted at this one), is not online; see
+// central.PublicationStore.
 func (s *Store) RappelerPublications(ctx context.Context, now time.Time) (int, error) {
 	now = ts(now)
 	// A délibération decided at D was recorded, hence last changed, after D;
@@ -432,13 +468,13 @@ func (s *Store) RappelerPublications(ctx context.Context, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	deliberations := map[seance][]string{} // acte IDs
+	deliberations := map[seance]bool{}
 	for _, l := range ls {
 		if l.acte.Nature != xdemat.NatureDeliberation || !xdemat.RappelPublicationDu(l.acte.DateDecision, now) {
 			continue
 		}
 		k := seance{l.communeID, xdemat.JourSeance(l.acte.DateDecision)}
-		deliberations[k] = append(deliberations[k], l.acte.ID)
+		deliberations[k] = true
 	}
 	keys := make([]seance, 0, len(deliberations))
 	for k := range deliberations {
@@ -457,28 +493,40 @@ func (s *Store) RappelerPublications(ctx context.Context, now time.Time) (int, e
 			continue // the commune publishes on paper: nothing goes online
 		}
 		date, _ := xdemat.ParseJourSeance(k.jour)
+		// CM-26: the liste des délibérations examinées is online once the
+		// séance's page is, that is with one of its délibérations published.
 		se, err := s.SeancePubliee(ctx, k.communeID, date, now)
 		if err != nil && xdemat.ErrorCode(err) != xdemat.ENOTFOUND {
 			return raised, err
 		}
-		publiees := map[string]bool{}
-		var pv bool
-		if se != nil {
-			for _, d := range se.Deliberations {
-				publiees[d.Acte.ID] = true
-			}
-			pv = se.PV != nil
+		liste := se != nil && len(se.Deliberations) > 0
+		// CM-23, CM-25: this séance adopted the PV of the previous one,
+		// which is due online within the same week.
+		var pvDe time.Time
+		seances, err := s.seancesCommune(ctx, k.communeID)
+		if err != nil {
+			return raised, err
 		}
-		manque := 0
-		for _, id := range deliberations[k] {
-			if !publiees[id] {
-				manque++
+		precedente := ""
+		for j := range seances {
+			if j < k.jour && j > precedente {
+				precedente = j
 			}
 		}
-		if manque == 0 && pv {
+		if precedente != "" {
+			p, _ := xdemat.ParseJourSeance(precedente)
+			sp, err := s.SeancePubliee(ctx, k.communeID, p, now)
+			if err != nil && xdemat.ErrorCode(err) != xdemat.ENOTFOUND {
+				return raised, err
+			}
+			if sp == nil || sp.PV == nil {
+				pvDe = p
+			}
+		}
+		if liste && pvDe.IsZero() {
 			continue
 		}
-		n := rappelSeance(k.communeID, date, manque, pv)
+		n := rappelSeance(k.communeID, date, !liste, pvDe)
 		var created bool
 		err = s.write(ctx, func(t tx) error {
 			a, err := t.appender(ctx, k.communeID)
@@ -504,19 +552,21 @@ func (s *Store) RappelerPublications(ctx context.Context, now time.Time) (int, e
 	return raised, nil
 }
 
-// rappelSeance is the reminder of a séance: what is missing, and until when.
-func rappelSeance(communeID string, date time.Time, deliberationsManquantes int, pv bool) *xdemat.Notification {
+// rappelSeance is the reminder of a séance: what is missing (its liste
+// des délibérations; the PV of the séance of pvDe, adopted at this one), and
+// until when.
+func rappelSeance(communeID string, date time.Time, liste bool, pvDe time.Time) *xdemat.Notification {
 	tn, _ := xdemat.TypeNotificationParCode(xdemat.NotificationPublicationSeance)
 	jour := date.In(xdemat.Paris).Format("02/01/2006")
 	echeance := xdemat.EcheancePublicationSeance(date)
 	var manque []string
-	if deliberationsManquantes > 0 {
-		manque = append(manque, fmt.Sprintf("la liste des délibérations examinées (%d délibération(s) pas encore publiée(s))", deliberationsManquantes))
+	if liste {
+		manque = append(manque, "la liste des délibérations examinées (publiez au moins une délibération de la séance : la liste les nomme toutes)")
 	}
-	if !pv {
-		manque = append(manque, "le procès-verbal")
+	if !pvDe.IsZero() {
+		manque = append(manque, "le procès-verbal de la séance du "+pvDe.In(xdemat.Paris).Format("02/01/2006")+", adopté à celle-ci")
 	}
-	texte := fmt.Sprintf("Pour la séance du %s, il reste à mettre en ligne %s avant le %s au soir (une semaine après la séance, articles L2121-15 et L2121-25 du CGCT). Publiez-les depuis la fiche de chaque acte et la page de la séance.",
+	texte := fmt.Sprintf("Pour la séance du %s, il reste à mettre en ligne %s avant le %s au soir (une semaine après la séance, articles L2121-15 et L2121-25 du CGCT). Publiez-les depuis la fiche des actes de la séance.",
 		jour, joinEt(manque), echeance.Add(-time.Minute).Format("02/01/2006"))
 	return &xdemat.Notification{
 		// One per séance and deadline, however many passes see it.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,10 @@ func testPublication(t *testing.T, open Opener) {
 		if got := idsPublies(se.Deliberations); len(got) != 1 || got[0] != "DE2026_001" || se.PV != nil {
 			t.Fatalf("séance : %v, PV %v", got, se.PV)
 		}
+		// Every délibération examined is listed, published in full or not.
+		if len(se.Examinees) != 2 || se.Examinees[0].ID != a1.ID || se.Examinees[1].ID != a3.ID || se.Publiee(a3.ID) != nil || se.Publiee(a1.ID) == nil {
+			t.Fatalf("délibérations examinées : %+v", se.Examinees)
+		}
 		jours := must(ps.SeancesPubliees(ctx, a.ID, t1.Add(2*time.Hour)))(t)
 		if len(jours) != 1 || !jours[0].Equal(seance) {
 			t.Fatalf("séances : %v", jours)
@@ -137,22 +142,44 @@ func testPublication(t *testing.T, open Opener) {
 	})
 
 	t.Run("rappel deux jours avant l'échéance d'une semaine (CM-25, CM-26), une fois", func(t *testing.T) {
+		// Cuperly has put nothing of its séance online; Auve and Bussy
+		// have (one délibération published puts the whole list online).
+		c := commune(t, s, "Cuperly")
+		pc := poste(t, s, c.ID, "Mairie de Cuperly")
+		c1 := acteTest(xdemat.NatureDeliberation, "DE2026_001", seance, document(t, s, pc, "délibération de Cuperly"))
+		if _, err := s.ApplyOperations(as(pc), []*xdemat.Operation{opParapheur(t, 1, xdemat.OperationActeCree, "", c1)}, t1); err != nil {
+			t.Fatal(err)
+		}
 		if n := must(ps.RappelerPublications(ctx, seance.AddDate(0, 0, 5)))(t); n != 0 {
 			t.Fatalf("%d rappels trois jours avant l'échéance", n)
 		}
 		rappel := seance.AddDate(0, 0, 6).Add(9 * time.Hour)
-		if n := must(ps.RappelerPublications(ctx, rappel))(t); n != 2 {
-			t.Fatalf("%d rappels, attendu un pour Auve et un pour Bussy", n)
+		if n := must(ps.RappelerPublications(ctx, rappel))(t); n != 1 {
+			t.Fatalf("%d rappels, attendu un pour Cuperly seulement", n)
 		}
 		if n := must(ps.RappelerPublications(ctx, rappel.Add(time.Hour)))(t); n != 0 {
 			t.Fatalf("rappel répété : %d", n)
 		}
-		ns := notificationsDeType(t, s, pa, xdemat.NotificationPublicationSeance)
-		if len(ns) != 1 || !ns[0].Echeance.Equal(xdemat.EcheancePublicationSeance(seance)) {
-			t.Fatalf("rappel d'Auve : %+v", ns)
+		ns := notificationsDeType(t, s, pc, xdemat.NotificationPublicationSeance)
+		if len(ns) != 1 || !ns[0].Echeance.Equal(xdemat.EcheancePublicationSeance(seance)) || !strings.Contains(ns[0].Texte, "liste des délibérations") || strings.Contains(ns[0].Texte, "procès-verbal") {
+			t.Fatalf("rappel de Cuperly : %+v", ns)
 		}
-		if len(notificationsDeType(t, s, pb, xdemat.NotificationPublicationSeance)) != 1 {
-			t.Fatal("Bussy n'a pas son rappel")
+		if len(notificationsDeType(t, s, pa, xdemat.NotificationPublicationSeance)) != 0 || len(notificationsDeType(t, s, pb, xdemat.NotificationPublicationSeance)) != 0 {
+			t.Fatal("rappel d'une liste déjà en ligne")
+		}
+
+		// Auve's next séance adopts the PV of the first (CM-23): due online
+		// within its week (CM-25), its list being online already.
+		suivante := seance.AddDate(0, 0, 21)
+		a4 := acteTest(xdemat.NatureDeliberation, "DE2026_005", suivante, document(t, s, pa, "délibération 5"))
+		applyA(suivante.Add(20*time.Hour), xdemat.OperationActeCree, a4)
+		applyA(suivante.Add(20*time.Hour), xdemat.OperationActePublier, publication(a4))
+		if n := must(ps.RappelerPublications(ctx, suivante.AddDate(0, 0, 6).Add(9*time.Hour)))(t); n != 1 {
+			t.Fatalf("%d rappels pour le procès-verbal adopté, attendu 1", n)
+		}
+		ns = notificationsDeType(t, s, pa, xdemat.NotificationPublicationSeance)
+		if len(ns) != 1 || !strings.Contains(ns[0].Texte, "procès-verbal de la séance du 13/03/2026") || strings.Contains(ns[0].Texte, "liste") {
+			t.Fatalf("rappel du procès-verbal d'Auve : %+v", ns)
 		}
 	})
 
