@@ -2,11 +2,11 @@ package textepdf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/ascii85"
-	"io"
 	"regexp"
 	"strconv"
+
+	"xdemat/internal/pdfsyntaxe"
 )
 
 // document holds the objects of a PDF found by scanning its bytes for
@@ -32,12 +32,12 @@ func lireDocument(b []byte, bu *budget) *document {
 		if err != nil {
 			continue
 		}
-		l := &lecteur{b: b, pos: m[1]}
+		l := lire(b, m[1])
 		o := l.objet(0)
 		if di, ok := o.(dict); ok {
-			l.blancs()
-			if bytes.HasPrefix(b[l.pos:], []byte("stream")) {
-				o = fluxApres(b, l.pos+len("stream"), di)
+			l.Blancs()
+			if bytes.HasPrefix(b[l.Pos:], []byte("stream")) {
+				o = fluxApres(b, l.Pos+len("stream"), di)
 			}
 		}
 		d.objets[num] = o
@@ -53,7 +53,7 @@ func lireDocument(b []byte, bu *budget) *document {
 	// The trailers (classic, or the dictionary of a cross-reference stream)
 	// say whether the file is encrypted.
 	for _, i := range indexTous(b, []byte("trailer")) {
-		l := &lecteur{b: b, pos: i + len("trailer")}
+		l := lire(b, i+len("trailer"))
 		if di, ok := l.objet(0).(dict); ok && di["Encrypt"] != nil {
 			d.chiffre = true
 		}
@@ -110,7 +110,7 @@ func (d *document) lireFluxObjets(f flux) {
 	if n <= 0 || premier <= 0 || int(premier) > len(donnees) {
 		return
 	}
-	l := &lecteur{b: donnees[:int(premier)]}
+	l := lire(donnees[:int(premier)], 0)
 	for i := 0; i < int(min(n, maxObjets)); i++ {
 		num, ok1 := l.objet(0).(float64)
 		off, ok2 := l.objet(0).(float64)
@@ -124,7 +124,7 @@ func (d *document) lireFluxObjets(f flux) {
 		if _, deja := d.objets[int(num)]; deja {
 			continue
 		}
-		o := (&lecteur{b: donnees, pos: pos}).objet(0)
+		o := lire(donnees, pos).objet(0)
 		if _, imbrique := o.(flux); !imbrique {
 			d.objets[int(num)] = o
 		}
@@ -174,15 +174,15 @@ func (d *document) decoder(f flux) []byte {
 		}
 		switch d.resoudre(fi) {
 		case nom("FlateDecode"), nom("Fl"):
-			z, err := zlib.NewReader(bytes.NewReader(donnees))
-			if err != nil {
+			// A truncated, damaged or too large stream still gives what
+			// came before; data that is not zlib at all gives nothing.
+			out, _ := pdfsyntaxe.Inflater(donnees, min(reste, maxFluxDecompresse))
+			if out == nil {
 				return nil
 			}
-			// A truncated or damaged stream still gives what came before.
-			out, _ := io.ReadAll(io.LimitReader(z, min(reste, maxFluxDecompresse)))
 			donnees = out
 		case nom("ASCIIHexDecode"), nom("AHx"):
-			donnees = (&lecteur{b: append(bytes.TrimSpace(donnees), '>')}).chaineHexa()
+			donnees, _ = (&pdfsyntaxe.Lecteur{B: append(bytes.TrimSpace(donnees), '>')}).ChaineHexa(false)
 		case nom("ASCII85Decode"), nom("A85"):
 			s := bytes.TrimPrefix(bytes.TrimSpace(donnees), []byte("<~"))
 			if i := bytes.Index(s, []byte("~>")); i >= 0 {

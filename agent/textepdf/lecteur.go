@@ -1,8 +1,9 @@
 package textepdf
 
 import (
-	"bytes"
 	"strconv"
+
+	"xdemat/internal/pdfsyntaxe"
 )
 
 // The objects of a PDF, as the lexer reads them. Every step consumes at
@@ -21,103 +22,68 @@ type (
 )
 
 // profondeurMax bounds the nesting of arrays and dictionaries.
-const profondeurMax = 64
+const profondeurMax = pdfsyntaxe.ProfondeurMax
 
+// lecteur reads objects tolerantly with the shared lexical rules of
+// pdfsyntaxe: what it cannot read is skipped, never an error, since the
+// extractor keeps whatever text it can find.
 type lecteur struct {
-	b   []byte
-	pos int
+	pdfsyntaxe.Lecteur
 }
 
-func estBlanc(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
-}
-
-func estDelimiteur(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
-	}
-	return false
-}
-
-// blancs skips white space and comments.
-func (l *lecteur) blancs() {
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		switch {
-		case estBlanc(c):
-			l.pos++
-		case c == '%':
-			for l.pos < len(l.b) && l.b[l.pos] != '\n' && l.b[l.pos] != '\r' {
-				l.pos++
-			}
-		default:
-			return
-		}
-	}
-}
-
-// mot reads a run of regular characters.
-func (l *lecteur) mot() []byte {
-	d := l.pos
-	for l.pos < len(l.b) && !estBlanc(l.b[l.pos]) && !estDelimiteur(l.b[l.pos]) {
-		l.pos++
-	}
-	return l.b[d:l.pos]
+func lire(b []byte, pos int) *lecteur {
+	return &lecteur{pdfsyntaxe.Lecteur{B: b, Pos: pos}}
 }
 
 // objet reads the next object; nil at the end or on what it cannot read
 // (one byte is then consumed). A keyword that is not a value comes back
 // as an operateur. Inside objects, "n g R" becomes a ref.
 func (l *lecteur) objet(profondeur int) any {
-	l.blancs()
-	if l.pos >= len(l.b) {
+	l.Blancs()
+	if l.Pos >= len(l.B) {
 		return nil
 	}
 	if profondeur > profondeurMax {
-		l.pos = len(l.b)
+		l.Pos = len(l.B)
 		return nil
 	}
-	c := l.b[l.pos]
+	c := l.B[l.Pos]
 	switch {
 	case c == '/':
-		l.pos++
-		return nom(decoderNom(l.mot()))
+		l.Pos++
+		return nom(l.Nom())
 	case c == '(':
-		l.pos++
-		return l.chaineLitterale()
-	case c == '<' && l.pos+1 < len(l.b) && l.b[l.pos+1] == '<':
-		l.pos += 2
+		l.Pos++
+		s, _ := l.ChaineLitterale()
+		return s
+	case c == '<' && l.Pos+1 < len(l.B) && l.B[l.Pos+1] == '<':
+		l.Pos += 2
 		return l.dictionnaire(profondeur + 1)
 	case c == '<':
-		l.pos++
-		return l.chaineHexa()
+		l.Pos++
+		s, _ := l.ChaineHexa(false)
+		return s
 	case c == '[':
-		l.pos++
+		l.Pos++
 		var t []any
 		for {
-			l.blancs()
-			if l.pos >= len(l.b) {
+			l.Blancs()
+			if l.Pos >= len(l.B) {
 				return t
 			}
-			if l.b[l.pos] == ']' {
-				l.pos++
+			if l.B[l.Pos] == ']' {
+				l.Pos++
 				return t
 			}
-			avant := l.pos
-			o := l.objet(profondeur + 1)
-			if l.pos == avant {
-				l.pos++
-			}
-			t = l.refSiEntiers(t, o)
+			t = l.refSiEntiers(t, l.suivant(profondeur+1))
 		}
-	case estDelimiteur(c):
-		l.pos++
+	case pdfsyntaxe.EstDelimiteur(c):
+		l.Pos++
 		return nil
 	}
-	m := l.mot()
+	m := l.Mot()
 	if len(m) == 0 {
-		l.pos++
+		l.Pos++
 		return nil
 	}
 	switch string(m) {
@@ -134,6 +100,17 @@ func (l *lecteur) objet(profondeur int) any {
 		}
 	}
 	return operateur(m)
+}
+
+// suivant reads the next object and consumes at least one byte, so that
+// the loops over hostile data always move on.
+func (l *lecteur) suivant(profondeur int) any {
+	avant := l.Pos
+	o := l.objet(profondeur)
+	if l.Pos == avant {
+		l.Pos++
+	}
+	return o
 }
 
 // refSiEntiers appends o to t, folding "n g R" into a ref.
@@ -158,24 +135,20 @@ func (l *lecteur) dictionnaire(profondeur int) dict {
 		}
 	}
 	for {
-		l.blancs()
-		if l.pos >= len(l.b) {
+		l.Blancs()
+		if l.Pos >= len(l.B) {
 			fin()
 			return d
 		}
-		if l.b[l.pos] == '>' {
-			l.pos++
-			if l.pos < len(l.b) && l.b[l.pos] == '>' {
-				l.pos++
+		if l.B[l.Pos] == '>' {
+			l.Pos++
+			if l.Pos < len(l.B) && l.B[l.Pos] == '>' {
+				l.Pos++
 			}
 			fin()
 			return d
 		}
-		avant := l.pos
-		o := l.objet(profondeur)
-		if l.pos == avant {
-			l.pos++
-		}
+		o := l.suivant(profondeur)
 		if n, ok := o.(nom); ok && (cle == "" || len(valeurs) > 0) {
 			fin()
 			cle, valeurs = n, nil
@@ -186,120 +159,4 @@ func (l *lecteur) dictionnaire(profondeur int) dict {
 			valeurs = valeurs[len(valeurs)-3:]
 		}
 	}
-}
-
-func (l *lecteur) chaineLitterale() []byte {
-	var out []byte
-	niveau := 1
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		l.pos++
-		switch c {
-		case '(':
-			niveau++
-		case ')':
-			niveau--
-			if niveau == 0 {
-				return out
-			}
-		case '\\':
-			if l.pos >= len(l.b) {
-				return out
-			}
-			e := l.b[l.pos]
-			l.pos++
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if l.pos < len(l.b) && l.b[l.pos] == '\n' {
-					l.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for i := 0; i < 2 && l.pos < len(l.b) && l.b[l.pos] >= '0' && l.b[l.pos] <= '7'; i++ {
-						v = v*8 + int(l.b[l.pos]-'0')
-						l.pos++
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-func valeurHexa(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-func (l *lecteur) chaineHexa() []byte {
-	var out []byte
-	var demi byte
-	impair := false
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		l.pos++
-		if c == '>' {
-			break
-		}
-		v, ok := valeurHexa(c)
-		if !ok {
-			continue
-		}
-		if impair {
-			out = append(out, demi<<4|v)
-		} else {
-			demi = v
-		}
-		impair = !impair
-	}
-	if impair {
-		out = append(out, demi<<4)
-	}
-	return out
-}
-
-// decoderNom undoes the #xx escapes of a name.
-func decoderNom(m []byte) string {
-	if bytes.IndexByte(m, '#') < 0 {
-		return string(m)
-	}
-	var out []byte
-	for i := 0; i < len(m); i++ {
-		if m[i] == '#' && i+2 < len(m) {
-			h, ok1 := valeurHexa(m[i+1])
-			b, ok2 := valeurHexa(m[i+2])
-			if ok1 && ok2 {
-				out = append(out, h<<4|b)
-				i += 2
-				continue
-			}
-		}
-		out = append(out, m[i])
-	}
-	return string(out)
 }

@@ -8,6 +8,8 @@ import (
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"xdemat/internal/pdfsyntaxe"
 )
 
 // police turns the bytes of a shown string into text: through the font's
@@ -133,15 +135,11 @@ func (p *police) decoder(s []byte) string {
 func lireCMap(b []byte) *police {
 	p := &police{cmap: map[uint32]string{}}
 	longueurs := map[int]bool{}
-	l := &lecteur{b: b}
+	l := lire(b, 0)
 	var pile []any
 	mode := ""
-	for l.pos < len(l.b) && len(p.cmap) < maxCodes {
-		avant := l.pos
-		o := l.objet(0)
-		if l.pos == avant {
-			l.pos++
-		}
+	for l.Pos < len(l.B) && len(p.cmap) < maxCodes {
+		o := l.suivant(0)
 		op, ok := o.(operateur)
 		if !ok {
 			if mode != "" && len(pile) < 3 {
@@ -194,7 +192,7 @@ func (p *police) plage(t []any, longueurs map[int]bool) {
 	}
 	switch dst := t[2].(type) {
 	case []byte:
-		pl.debut = utf16.Decode(mots16(dst))
+		pl.debut = utf16.Decode(pdfsyntaxe.MotsUTF16(dst))
 		if len(pl.debut) == 0 {
 			return
 		}
@@ -242,20 +240,12 @@ func code(b []byte) uint32 {
 	return c
 }
 
-func mots16(b []byte) []uint16 {
-	m := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		m = append(m, uint16(b[i])<<8|uint16(b[i+1]))
-	}
-	return m
-}
-
 func utf16BE(o any) string {
 	b, ok := o.([]byte)
 	if !ok {
 		return ""
 	}
-	return string(utf16.Decode(mots16(b)))
+	return string(utf16.Decode(pdfsyntaxe.MotsUTF16(b)))
 }
 
 // glyphes maps the glyph names of a /Differences array that matter for

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"xdemat"
+	"xdemat/internal/pdfsyntaxe"
 )
 
 // Limits of one extraction.
@@ -148,14 +149,10 @@ type interprete struct {
 }
 
 func (i *interprete) executer(contenu []byte, res dict, profondeur int, formes map[ref]bool) {
-	l := &lecteur{b: contenu}
+	l := lire(contenu, 0)
 	var pile []any
-	for l.pos < len(l.b) && i.budget.depenser(1) && !i.e.plein() {
-		avant := l.pos
-		o := l.objet(0)
-		if l.pos == avant {
-			l.pos++
-		}
+	for l.Pos < len(l.B) && i.budget.depenser(1) && !i.e.plein() {
+		o := l.suivant(0)
 		op, ok := o.(operateur)
 		if !ok {
 			if len(pile) < 64 {
@@ -220,10 +217,10 @@ func (i *interprete) executer(contenu []byte, res dict, profondeur int, formes m
 			}
 		case "ID":
 			// Inline image: its bytes are not operators.
-			if j := indexEI(l.b[l.pos:]); j >= 0 {
-				l.pos += j
+			if j := indexEI(l.B[l.Pos:]); j >= 0 {
+				l.Pos += j
 			} else {
-				l.pos = len(l.b)
+				l.Pos = len(l.B)
 			}
 		}
 		pile = pile[:0]
@@ -233,7 +230,7 @@ func (i *interprete) executer(contenu []byte, res dict, profondeur int, formes m
 // indexEI finds the end of inline image data: "EI" between blanks.
 func indexEI(b []byte) int {
 	for j := 0; j+2 <= len(b); j++ {
-		if b[j] == 'E' && b[j+1] == 'I' && (j == 0 || estBlanc(b[j-1])) && (j+2 == len(b) || estBlanc(b[j+2])) {
+		if b[j] == 'E' && b[j+1] == 'I' && (j == 0 || pdfsyntaxe.EstBlanc(b[j-1])) && (j+2 == len(b) || pdfsyntaxe.EstBlanc(b[j+2])) {
 			return j + 2
 		}
 	}

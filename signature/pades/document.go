@@ -2,10 +2,11 @@ package pades
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
+
+	"xdemat/internal/pdfsyntaxe"
 )
 
 // tailleDecompresseeMax bounds what one stream may inflate to, so that a
@@ -55,8 +56,8 @@ func ouvrir(b []byte) (*document, error) {
 	if i < 0 {
 		return nil, errors.New("mot-clé startxref absent : fichier tronqué ?")
 	}
-	l := &lecteur{b: b, pos: i + len("startxref")}
-	off, ok := l.entierSuivant()
+	l := lire(b, i+len("startxref"))
+	off, ok := l.EntierSuivant()
 	if !ok || off >= len(b) {
 		return nil, errors.New("position de la table des références (startxref) invalide")
 	}
@@ -111,14 +112,14 @@ func ouvrir(b []byte) (*document, error) {
 // lireSection reads one classic table with its trailer, or one
 // cross-reference stream, and records entries not already known.
 func (d *document) lireSection(off int) (*dict, bool, error) {
-	l := &lecteur{b: d.b, pos: off}
-	l.blancs()
-	if bytes.HasPrefix(d.b[l.pos:], []byte("xref")) {
-		l.pos += 4
+	l := lire(d.b, off)
+	l.Blancs()
+	if bytes.HasPrefix(d.b[l.Pos:], []byte("xref")) {
+		l.Pos += 4
 		for {
-			l.blancs()
-			if bytes.HasPrefix(d.b[l.pos:], []byte("trailer")) {
-				l.pos += len("trailer")
+			l.Blancs()
+			if bytes.HasPrefix(d.b[l.Pos:], []byte("trailer")) {
+				l.Pos += len("trailer")
 				o, err := l.objet(0)
 				if err != nil {
 					return nil, false, err
@@ -129,15 +130,15 @@ func (d *document) lireSection(off int) (*dict, bool, error) {
 				}
 				return t, false, nil
 			}
-			debut, ok1 := l.entierSuivant()
-			nb, ok2 := l.entierSuivant()
+			debut, ok1 := l.EntierSuivant()
+			nb, ok2 := l.EntierSuivant()
 			if !ok1 || !ok2 || nb > len(d.b)/18+1 {
 				return nil, false, errors.New("table des références croisées illisible")
 			}
 			for k := 0; k < nb; k++ {
-				o, ok1 := l.entierSuivant()
-				g, ok2 := l.entierSuivant()
-				t := l.motSuivant()
+				o, ok1 := l.EntierSuivant()
+				g, ok2 := l.EntierSuivant()
+				t := l.MotSuivant()
 				if !ok1 || !ok2 || len(t) != 1 {
 					return nil, false, errors.New("entrée de la table des références croisées illisible")
 				}
@@ -244,10 +245,10 @@ func (d *document) objetA(off, attendu int) (objet, error) {
 	if off < 0 || off >= len(d.b) {
 		return nil, errors.New("objet hors du fichier")
 	}
-	l := &lecteur{b: d.b, pos: off}
-	num, ok1 := l.entierSuivant()
-	_, ok2 := l.entierSuivant()
-	if !ok1 || !ok2 || string(l.motSuivant()) != "obj" {
+	l := lire(d.b, off)
+	num, ok1 := l.EntierSuivant()
+	_, ok2 := l.EntierSuivant()
+	if !ok1 || !ok2 || string(l.MotSuivant()) != "obj" {
 		return nil, fmt.Errorf("objet %d introuvable à la position %d", attendu, off)
 	}
 	if attendu >= 0 && num != attendu {
@@ -261,25 +262,25 @@ func (d *document) objetA(off, attendu int) (objet, error) {
 	if !ok {
 		return o, nil
 	}
-	l.blancs()
-	if !bytes.HasPrefix(d.b[l.pos:], []byte("stream")) {
+	l.Blancs()
+	if !bytes.HasPrefix(d.b[l.Pos:], []byte("stream")) {
 		return o, nil
 	}
-	l.pos += len("stream")
-	if l.pos < len(d.b) && d.b[l.pos] == '\r' {
-		l.pos++
+	l.Pos += len("stream")
+	if l.Pos < len(d.b) && d.b[l.Pos] == '\r' {
+		l.Pos++
 	}
-	if l.pos < len(d.b) && d.b[l.pos] == '\n' {
-		l.pos++
+	if l.Pos < len(d.b) && d.b[l.Pos] == '\n' {
+		l.Pos++
 	}
-	debut := l.pos
+	debut := l.Pos
 	fin := -1
 	lo, err := d.resoudre(dc.get("Length"))
 	if err == nil {
 		if n, ok := entierDe(lo); ok && n >= 0 && debut+int(n) <= len(d.b) {
-			apres := &lecteur{b: d.b, pos: debut + int(n)}
-			apres.blancs()
-			if bytes.HasPrefix(d.b[apres.pos:], []byte("endstream")) {
+			apres := lire(d.b, debut+int(n))
+			apres.Blancs()
+			if bytes.HasPrefix(d.b[apres.Pos:], []byte("endstream")) {
 				fin = debut + int(n)
 			}
 		}
@@ -353,10 +354,10 @@ func (d *document) dansFluxObjets(e entree, num int) (objet, error) {
 			return nil, fmt.Errorf("flux d'objets %d invalide", e.flux)
 		}
 		fo = &fluxObjets{donnees: donnees[premier:], offsets: map[int]int{}}
-		l := &lecteur{b: donnees[:premier]}
+		l := lire(donnees[:premier], 0)
 		for i := 0; i < int(n); i++ {
-			k, ok1 := l.entierSuivant()
-			off, ok2 := l.entierSuivant()
+			k, ok1 := l.EntierSuivant()
+			off, ok2 := l.EntierSuivant()
 			if !ok1 || !ok2 {
 				return nil, fmt.Errorf("en-tête du flux d'objets %d invalide", e.flux)
 			}
@@ -370,7 +371,7 @@ func (d *document) dansFluxObjets(e entree, num int) (objet, error) {
 	if !ok || off > len(fo.donnees) {
 		return nil, fmt.Errorf("objet %d absent du flux d'objets %d", num, e.flux)
 	}
-	l := &lecteur{b: fo.donnees, pos: off}
+	l := lire(fo.donnees, off)
 	return l.objet(0)
 }
 
@@ -435,16 +436,12 @@ func (d *document) decoder(f *flux) ([]byte, error) {
 		if fi != nom("FlateDecode") && fi != nom("Fl") {
 			return nil, fmt.Errorf("filtre %v non pris en charge", fi)
 		}
-		r, err := zlib.NewReader(bytes.NewReader(donnees))
-		if err != nil {
-			return nil, fmt.Errorf("flux compressé illisible : %v", err)
+		out, err := pdfsyntaxe.Inflater(donnees, tailleDecompresseeMax)
+		if errors.Is(err, pdfsyntaxe.ErrFluxTropGrand) {
+			return nil, err
 		}
-		out, err := io.ReadAll(io.LimitReader(r, tailleDecompresseeMax+1))
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("flux compressé illisible : %v", err)
-		}
-		if len(out) > tailleDecompresseeMax {
-			return nil, errors.New("flux compressé trop grand")
 		}
 		donnees = out
 		if i < len(params) {
@@ -457,15 +454,10 @@ func (d *document) decoder(f *flux) ([]byte, error) {
 	return donnees, nil
 }
 
-// predicteur undoes PNG row predictors (/Predictor 10 to 15).
+// predicteur reads the parameters of a PNG row predictor; the shared
+// decoder undoes it.
 func predicteur(b []byte, p *dict) ([]byte, error) {
 	pr, _ := entierDe(p.get("Predictor"))
-	if pr <= 1 {
-		return b, nil
-	}
-	if pr < 10 {
-		return nil, errors.New("prédicteur TIFF non pris en charge")
-	}
 	colonnes, couleurs, bits := int64(1), int64(1), int64(8)
 	if v, ok := entierDe(p.get("Columns")); ok {
 		colonnes = v
@@ -476,60 +468,7 @@ func predicteur(b []byte, p *dict) ([]byte, error) {
 	if v, ok := entierDe(p.get("BitsPerComponent")); ok {
 		bits = v
 	}
-	if colonnes <= 0 || colonnes > 1<<20 || couleurs <= 0 || couleurs > 32 || bits <= 0 || bits > 16 {
-		return nil, errors.New("paramètres de prédicteur invalides")
-	}
-	bpp := int(max((couleurs*bits+7)/8, 1))
-	largeur := int((colonnes*couleurs*bits + 7) / 8)
-	out := make([]byte, 0, len(b))
-	prec := make([]byte, largeur)
-	for pos := 0; pos+1+largeur <= len(b); pos += 1 + largeur {
-		typ := b[pos]
-		ligne := append([]byte{}, b[pos+1:pos+1+largeur]...)
-		for i := range ligne {
-			var a, c byte
-			if i >= bpp {
-				a = ligne[i-bpp]
-				c = prec[i-bpp]
-			}
-			h := prec[i]
-			switch typ {
-			case 0:
-			case 1:
-				ligne[i] += a
-			case 2:
-				ligne[i] += h
-			case 3:
-				ligne[i] += byte((int(a) + int(h)) / 2)
-			case 4:
-				ligne[i] += paeth(a, h, c)
-			default:
-				return nil, errors.New("prédicteur PNG inconnu")
-			}
-		}
-		out = append(out, ligne...)
-		prec = ligne
-	}
-	return out, nil
-}
-
-func paeth(a, b, c byte) byte {
-	p := int(a) + int(b) - int(c)
-	pa, pb, pc := abs(p-int(a)), abs(p-int(b)), abs(p-int(c))
-	switch {
-	case pa <= pb && pa <= pc:
-		return a
-	case pb <= pc:
-		return b
-	}
-	return c
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
+	return pdfsyntaxe.Predicteur(b, pr, colonnes, couleurs, bits)
 }
 
 // pages lists the page objects in order, walking the page tree.

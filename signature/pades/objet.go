@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"xdemat/internal/pdfsyntaxe"
 )
 
 // The PDF object model, just enough to copy the catalog, a page and the
@@ -76,45 +76,11 @@ func entierDe(o objet) (int64, bool) {
 
 func nombreDe(i int) nombre { return nombre(strconv.Itoa(i)) }
 
-// texte encodes a PDF text string: PDFDocEncoding-compatible ASCII as is,
-// anything else as UTF-16BE with a byte order mark.
-func texte(s string) chaine {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return chaine(s)
-	}
-	out := []byte{0xfe, 0xff}
-	for _, u := range utf16.Encode([]rune(s)) {
-		out = append(out, byte(u>>8), byte(u))
-	}
-	return out
-}
+// texte encodes a PDF text string (see pdfsyntaxe.EncoderTexte).
+func texte(s string) chaine { return pdfsyntaxe.EncoderTexte(s) }
 
-// decoderTexte reads a PDF text string (UTF-16BE with BOM, UTF-8 with BOM,
-// or PDFDocEncoding, read as Latin-1 which matches it for letters).
-func decoderTexte(c chaine) string {
-	switch {
-	case len(c) >= 2 && c[0] == 0xfe && c[1] == 0xff:
-		u := make([]uint16, 0, len(c)/2)
-		for i := 2; i+1 < len(c); i += 2 {
-			u = append(u, uint16(c[i])<<8|uint16(c[i+1]))
-		}
-		return string(utf16.Decode(u))
-	case len(c) >= 3 && c[0] == 0xef && c[1] == 0xbb && c[2] == 0xbf && utf8.Valid(c[3:]):
-		return string(c[3:])
-	}
-	r := make([]rune, len(c))
-	for i, b := range c {
-		r[i] = rune(b)
-	}
-	return string(r)
-}
+// decoderTexte reads a PDF text string (see pdfsyntaxe.DecoderTexte).
+func decoderTexte(c chaine) string { return pdfsyntaxe.DecoderTexte(c) }
 
 // ecrire serialises o in PDF syntax.
 func ecrire(buf *bytes.Buffer, o objet) {
@@ -169,7 +135,7 @@ func ecrireNom(buf *bytes.Buffer, n nom) {
 	buf.WriteByte('/')
 	for i := 0; i < len(n); i++ {
 		c := n[i]
-		if c <= ' ' || c >= 0x7f || c == '#' || estDelimiteur(c) {
+		if c <= ' ' || c >= 0x7f || c == '#' || pdfsyntaxe.EstDelimiteur(c) {
 			buf.WriteByte('#')
 			buf.WriteString(hex.EncodeToString([]byte{c}))
 			continue
