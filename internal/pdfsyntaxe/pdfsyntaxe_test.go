@@ -202,7 +202,13 @@ func FuzzLecteur(f *testing.F) {
 					l.Pos++
 					l.Nom()
 				default:
-					if _, ok := l.EntierSuivant(); !ok && len(l.Mot()) == 0 {
+					// As the callers do: an integer, else a keyword, else
+					// a stray delimiter that they skip.
+					p := l.Pos
+					if l.EntierSuivant(); l.Pos == p {
+						l.Mot()
+					}
+					if l.Pos == p {
 						l.Pos++
 					}
 				}
