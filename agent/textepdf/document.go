@@ -2,7 +2,6 @@ package textepdf
 
 import (
 	"bytes"
-	"encoding/ascii85"
 	"regexp"
 	"strconv"
 
@@ -182,15 +181,9 @@ func (d *document) decoder(f flux) []byte {
 			}
 			donnees = out
 		case nom("ASCIIHexDecode"), nom("AHx"):
-			donnees, _ = (&pdfsyntaxe.Lecteur{B: append(bytes.TrimSpace(donnees), '>')}).ChaineHexa(false)
+			donnees = pdfsyntaxe.DecoderASCIIHex(donnees)
 		case nom("ASCII85Decode"), nom("A85"):
-			s := bytes.TrimPrefix(bytes.TrimSpace(donnees), []byte("<~"))
-			if i := bytes.Index(s, []byte("~>")); i >= 0 {
-				s = s[:i]
-			}
-			out := make([]byte, len(s)*5/4+4)
-			n, _, _ := ascii85.Decode(out, s, true)
-			donnees = out[:n]
+			donnees = pdfsyntaxe.DecoderASCII85(donnees)
 		default:
 			return nil
 		}

@@ -3,6 +3,7 @@ package pdfsyntaxe
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/ascii85"
 	"errors"
 	"io"
 )
@@ -32,6 +33,27 @@ func Inflater(donnees []byte, limite int64) ([]byte, error) {
 		return out[:limite], ErrFluxTropGrand
 	}
 	return out, nil
+}
+
+// DecoderASCIIHex undoes ASCIIHexDecode: digits up to '>', anything else
+// passed over, an odd last digit standing for its high half.
+func DecoderASCIIHex(donnees []byte) []byte {
+	out, _ := (&Lecteur{B: append(bytes.TrimSpace(donnees), '>')}).ChaineHexa(false)
+	return out
+}
+
+// DecoderASCII85 undoes ASCII85Decode between the optional "<~" and the
+// "~>" end mark. Its output is bounded by 5/4 of the input: a run of "z"
+// (four zero bytes each) is cut there; a character outside the alphabet
+// gives nothing.
+func DecoderASCII85(donnees []byte) []byte {
+	s := bytes.TrimPrefix(bytes.TrimSpace(donnees), []byte("<~"))
+	if i := bytes.Index(s, []byte("~>")); i >= 0 {
+		s = s[:i]
+	}
+	out := make([]byte, len(s)*5/4+4)
+	n, _, _ := ascii85.Decode(out, s, true)
+	return out[:n]
 }
 
 // Predicteur undoes the PNG row predictors (/Predictor 10 to 15) that

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -145,6 +146,30 @@ func TestInflater(t *testing.T) {
 	}
 }
 
+func TestFiltresASCII(t *testing.T) {
+	cas := []struct{ nom, filtre, donnees, attendu string }{
+		{"hexadécimal", "AHx", " 48 65 6c\n6C 6F> reste", "Hello"},
+		{"hexadécimal sans fin", "AHx", "4142 4", "AB@"},
+		{"ASCII85 avec délimiteurs", "A85", "<~87cURD]i,\"Ebo80~>", "Hello World!"},
+		{"ASCII85 sans délimiteur de début", "A85", "87cURD]i,\"Ebo80~>", "Hello World!"},
+		{"ASCII85 abîmé", "A85", "87cUR{~>", ""},
+		{"ASCII85 : les z bornés", "A85", "zzzzzzzz~>", strings.Repeat("\x00", 12)},
+	}
+	for _, c := range cas {
+		t.Run(c.nom, func(t *testing.T) {
+			var out []byte
+			if c.filtre == "AHx" {
+				out = DecoderASCIIHex([]byte(c.donnees))
+			} else {
+				out = DecoderASCII85([]byte(c.donnees))
+			}
+			if string(out) != c.attendu {
+				t.Errorf("%q, attendu %q", out, c.attendu)
+			}
+		})
+	}
+}
+
 func TestPredicteur(t *testing.T) {
 	// Two rows of three bytes, PNG "Up" (2) then "Sub" (1).
 	code := []byte{2, 1, 2, 3, 1, 4, 1, 1}
@@ -222,6 +247,10 @@ func FuzzLecteur(f *testing.F) {
 			t.Fatalf("%d octets au-delà de la limite", len(out))
 		}
 		DecoderTexte(b)
+		DecoderASCIIHex(b)
+		if out := DecoderASCII85(b); len(out) > len(b)*5/4+4 {
+			t.Fatalf("ASCII85 : %d octets pour %d", len(out), len(b))
+		}
 		Predicteur(b, 12, 4, 1, 8)
 	})
 }
