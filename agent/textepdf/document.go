@@ -41,8 +41,10 @@ func lireDocument(b []byte, bu *budget) *document {
 		}
 		d.objets[num] = o
 	}
-	// Objects inside object streams (PDF 1.5), unless defined outside.
-	for num := range d.objets {
+	// Objects inside object streams (PDF 1.5), unless defined outside; in
+	// the order of their numbers, so that the same file always gives the
+	// same objects (and spends the same budget).
+	for _, num := range d.numeros() {
 		f, ok := d.objets[num].(flux)
 		if !ok || f.d["Type"] != nom("ObjStm") {
 			continue
@@ -63,6 +65,16 @@ func lireDocument(b []byte, bu *budget) *document {
 		}
 	}
 	return d
+}
+
+// numeros returns the numbers of the objects read, in increasing order.
+func (d *document) numeros() []int {
+	nums := make([]int, 0, len(d.objets))
+	for num := range d.objets {
+		nums = append(nums, num)
+	}
+	sortInts(nums)
+	return nums
 }
 
 func indexTous(b, s []byte) []int {
@@ -196,9 +208,13 @@ func (d *document) decoder(f flux) []byte {
 // without recursion and each node once; when there is none, every object
 // of type Page.
 func (d *document) pages() []dict {
+	// A file updated in increments may hold several catalogs: the one of
+	// the highest number is the newest, and the choice stays the same from
+	// one reading to the next.
 	var racine any
-	for num := range d.objets {
-		if di := d.dict(d.objets[num]); di != nil && di["Type"] == nom("Catalog") {
+	nums := d.numeros()
+	for i := len(nums) - 1; i >= 0; i-- {
+		if di := d.dict(d.objets[nums[i]]); di != nil && di["Type"] == nom("Catalog") {
 			racine = di["Pages"]
 			break
 		}
@@ -232,11 +248,6 @@ func (d *document) pages() []dict {
 	if len(out) > 0 {
 		return out
 	}
-	nums := make([]int, 0, len(d.objets))
-	for num := range d.objets {
-		nums = append(nums, num)
-	}
-	sortInts(nums)
 	for _, num := range nums {
 		if di := d.dict(d.objets[num]); di != nil && di["Type"] == nom("Page") && len(out) < maxPages {
 			out = append(out, di)
