@@ -393,21 +393,7 @@ func notifier(ctx context.Context, tx *sql.Tx, t *xdemat.TransmissionPES, typ, c
 			CommuneID: t.CommuneID, Type: typ, Severite: tn.Severite, Titre: tronquer(titre, 200), Texte: tronquer(texte, 4000),
 			Objet: xdemat.Lien{Ecran: "parapheur", ID: t.DossierID}, Destinataire: pour, CreeLe: stamp(now),
 		}
-		if err := n.Validate(); err != nil {
-			return err
-		}
-		added, err := insertNotification(ctx, tx, n)
-		if err != nil {
-			return err
-		}
-		if !added {
-			continue
-		}
-		data, err := json.Marshal(n)
-		if err != nil {
-			return err
-		}
-		if _, err := enqueueTx(ctx, tx, xdemat.OperationNotificationCreee, "", data, nil, now); err != nil {
+		if _, err := leverTx(ctx, tx, n, now); err != nil {
 			return err
 		}
 	}

@@ -360,21 +360,7 @@ func notifierParapheur(ctx context.Context, tx *sql.Tx, d *xdemat.DossierParaphe
 				CommuneID: d.CommuneID, Type: e.typ, Severite: tn.Severite, Titre: tronquer(e.titre, 200), Texte: e.texte,
 				Objet: xdemat.Lien{Ecran: "parapheur", ID: d.ID}, Destinataire: pour, CreeLe: stamp(now),
 			}
-			if err := n.Validate(); err != nil {
-				return err
-			}
-			added, err := insertNotification(ctx, tx, n)
-			if err != nil {
-				return err
-			}
-			if !added {
-				continue
-			}
-			data, err := json.Marshal(n)
-			if err != nil {
-				return err
-			}
-			if _, err := enqueueTx(ctx, tx, xdemat.OperationNotificationCreee, "", data, nil, now); err != nil {
+			if _, err := leverTx(ctx, tx, n, now); err != nil {
 				return err
 			}
 		}

@@ -65,7 +65,6 @@ func (s *Store) RecordSauvegarde(ctx context.Context, r *xdemat.Sauvegarde, n *x
 	if err != nil {
 		return wrap("record backup", err)
 	}
-	var notif []byte
 	if n != nil {
 		if n.CommuneID == "" {
 			if id, err := s.Identity(ctx); err == nil {
@@ -75,9 +74,6 @@ func (s *Store) RecordSauvegarde(ctx context.Context, r *xdemat.Sauvegarde, n *x
 		n.CreeLe = stamp(n.CreeLe)
 		if err := n.Validate(); err != nil {
 			return err
-		}
-		if notif, err = json.Marshal(n); err != nil {
-			return wrap("record backup", err)
 		}
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -95,11 +91,7 @@ func (s *Store) RecordSauvegarde(ctx context.Context, r *xdemat.Sauvegarde, n *x
 		if n == nil {
 			return nil
 		}
-		added, err := insertNotification(ctx, tx, n)
-		if err != nil || !added {
-			return err
-		}
-		_, err = enqueueTx(ctx, tx, xdemat.OperationNotificationCreee, "", notif, nil, now)
+		_, err = leverTx(ctx, tx, n, now)
 		return err
 	})
 	return wrap("record backup", err)

@@ -197,16 +197,8 @@ func (s *Store) RaiseNotification(ctx context.Context, n *xdemat.Notification, n
 	if err := v.Validate(); err != nil {
 		return err
 	}
-	data, err := json.Marshal(&v)
-	if err != nil {
-		return wrap("raise notification", err)
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		added, err := insertNotification(ctx, tx, &v)
-		if err != nil || !added {
-			return err
-		}
-		_, err = enqueueTx(ctx, tx, xdemat.OperationNotificationCreee, "", data, nil, now)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := leverTx(ctx, tx, &v, now)
 		return err
 	})
 	if err != nil {
@@ -214,6 +206,28 @@ func (s *Store) RaiseNotification(ctx context.Context, n *xdemat.Notification, n
 	}
 	*n = v
 	return nil
+}
+
+// leverTx records n in tx, valid and stamped, and queues its
+// notification.creee for central, in the same transaction as the change
+// that raised it: a notification already recorded (same ID) changes
+// nothing. It reports whether n was new.
+func leverTx(ctx context.Context, tx *sql.Tx, n *xdemat.Notification, now time.Time) (bool, error) {
+	if err := n.Validate(); err != nil {
+		return false, err
+	}
+	added, err := insertNotification(ctx, tx, n)
+	if err != nil || !added {
+		return false, err
+	}
+	data, err := json.Marshal(n)
+	if err != nil {
+		return false, err
+	}
+	if _, err := enqueueTx(ctx, tx, xdemat.OperationNotificationCreee, "", data, nil, now); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // insertNotification adds n unless its ID is known, and tells which.
