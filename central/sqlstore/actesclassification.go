@@ -43,18 +43,26 @@ func (s *Store) ClassificationsADemander(ctx context.Context, avant time.Time, l
 
 // NumeroSerieActes takes the next series number of the SIREN.
 func (s *Store) NumeroSerieActes(ctx context.Context, siren string) (int, error) {
-	var serie int64
-	err := s.write(ctx, func(t tx) error {
-		if err := t.queryRow(ctx, "SELECT derniere FROM actes_series WHERE siren = ?", siren).Scan(&serie); err != nil && !notFound(err) {
-			return t.s.errorf("read series: %w", err)
-		}
-		serie++
-		if _, err := t.exec(ctx, "INSERT INTO actes_series (siren, derniere) VALUES (?, ?) ON CONFLICT (siren) DO UPDATE SET derniere = excluded.derniere", siren, serie); err != nil {
-			return t.s.errorf("next series: %w", err)
-		}
-		return nil
+	var serie int
+	err := s.write(ctx, func(t tx) (err error) {
+		serie, err = t.serieSuivante(ctx, siren)
+		return err
 	})
-	return int(serie), err
+	return serie, err
+}
+
+// serieSuivante takes, in t, the next number of the SIREN's series: every
+// archive the SIREN sends (acte, answer, classification request) has its own.
+func (t tx) serieSuivante(ctx context.Context, siren string) (int, error) {
+	var serie int64
+	if err := t.queryRow(ctx, "SELECT derniere FROM actes_series WHERE siren = ?", siren).Scan(&serie); err != nil && !notFound(err) {
+		return 0, t.s.errorf("read series: %w", err)
+	}
+	serie++
+	if _, err := t.exec(ctx, "INSERT INTO actes_series (siren, derniere) VALUES (?, ?) ON CONFLICT (siren) DO UPDATE SET derniere = excluded.derniere", siren, serie); err != nil {
+		return 0, t.s.errorf("next series: %w", err)
+	}
+	return int(serie), nil
 }
 
 // ClassificationDemandee records that the commune's classification was asked for.

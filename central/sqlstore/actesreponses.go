@@ -302,15 +302,11 @@ func (s *Store) EnregistrerIntentionReponse(ctx context.Context, communeID, repo
 		if err != nil || r == nil {
 			return err
 		}
-		var serie int64
-		if err := t.queryRow(ctx, "SELECT derniere FROM actes_series WHERE siren = ?", siren).Scan(&serie); err != nil && !notFound(err) {
-			return t.s.errorf("read series: %w", err)
+		serie, err := t.serieSuivante(ctx, siren)
+		if err != nil {
+			return err
 		}
-		serie++
-		if _, err := t.exec(ctx, "INSERT INTO actes_series (siren, derniere) VALUES (?, ?) ON CONFLICT (siren) DO UPDATE SET derniere = excluded.derniere", siren, serie); err != nil {
-			return t.s.errorf("next series: %w", err)
-		}
-		e, err := build(int(serie))
+		e, err := build(serie)
 		if err != nil {
 			if xdemat.ErrorCode(err) == xdemat.EINTERNAL {
 				return err
