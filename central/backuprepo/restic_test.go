@@ -326,7 +326,10 @@ func TestSauvegardeInterrompue(t *testing.T) {
 	b.must(env, "init")
 	avant, _ := b.srv.Utilise(communeA)
 
-	cmd := exec.Command(b.restic, "backup", "--host", "mairie", src)
+	// Throttled to 16 MiB/s, the 48 MiB take three seconds: the test sees
+	// the first packs arrive long before the end (unthrottled, on an idle
+	// machine, the packs landed together and restic finished first).
+	cmd := exec.Command(b.restic, "backup", "--limit-upload", "16384", "--host", "mairie", src)
 	cmd.Env = env
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
